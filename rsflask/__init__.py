@@ -1,0 +1,72 @@
+"""rsflask: a lightweight publishing site. ``create_app`` builds the Flask application."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from rsflask.db import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+csrf = CSRFProtect()
+migrate = Migrate()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: settings, extensions, blueprints, commands."""
+    instance_path = os.environ.get("RSFLASK_INSTANCE_PATH", PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        template_folder=PROJECT_ROOT / "templates",
+        static_folder=PROJECT_ROOT / "static",
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+    )
+    app.config.from_object("rsflask.settings")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("RSFLASK")
+    if test_config:
+        app.config.from_mapping(test_config)
+    _fill_instance_defaults(app)
+
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+
+    from rsflask import cli, errors, fragments, newsletter, reader, templating
+
+    templating.init_app(app)
+    fragments.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(reader.bp)
+    app.register_blueprint(newsletter.bp)
+    cli.init_app(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    """Defaults that live in the instance folder: the SQLite file, photos and the secret key."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'rsflask.sqlite3'}"
+    if not app.config["PHOTO_FOLDER"]:
+        app.config["PHOTO_FOLDER"] = str(instance / "photos")
+    if not app.config["SECRET_KEY"]:
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            # Created readable by the owner only; never overwritten, or every session would end.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        app.config["SECRET_KEY"] = key_file.read_text().strip()

@@ -1,0 +1,250 @@
+"""Articles as Markdown files with a meta-data header: bulk import, export and the demo content.
+
+The header is Python-Markdown's `meta` extension format::
+
+    title: The headline
+    section: Europe
+    tags: Energy, Sanctions
+
+    The body, in Markdown.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
+
+from rsflask.db import db, utcnow
+from rsflask.models import Article, ArticleType, Author, Section, Tag
+from rsflask.photos import PhotoError, open_image, store_photo
+from rsflask.slugs import is_valid_slug, slugify
+
+KEYS = (
+    "title",
+    "dek",
+    "type",
+    "section",
+    "tags",
+    "authors",
+    "published",
+    "slug",
+    "status",
+    "image",
+    "image_alt",
+    "image_credit",
+)
+STATUSES = ("draft", "review", "scheduled", "published")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+DEFAULT_TYPE = "News"
+DEFAULT_SECTION = "World"
+
+
+class ArticleFileError(ValueError):
+    """A file that cannot be imported; the message names the file and the problem."""
+
+
+@dataclass
+class ArticleFile:
+    """What one file says, checked, before anything is stored."""
+
+    title: str
+    body: str
+    slug: str
+    dek: str = ""
+    type: str = DEFAULT_TYPE
+    section: str = DEFAULT_SECTION
+    tags: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    status: str = "published"
+    published: datetime | None = None
+    image: bytes | None = None
+    image_alt: str = ""
+    image_credit: str = ""
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """The meta-data header as {key: value} and the Markdown body after it."""
+    lines = text.lstrip("\ufeff").split("\n")
+    meta: dict[str, str] = {}
+    key = None
+    if lines and BEGIN_RE.match(lines[0]):
+        lines.pop(0)
+    while lines:
+        line = lines.pop(0)
+        if line.strip() == "" or END_RE.match(line):
+            break
+        if (match := META_RE.match(line)) is not None:
+            key = match.group("key").lower().strip()
+            meta[key] = match.group("value").strip()
+        elif key and (match := META_MORE_RE.match(line)) is not None:
+            meta[key] = f"{meta[key]} {match.group('value').strip()}"
+        else:
+            lines.insert(0, line)
+            break
+    return meta, "\n".join(lines).strip() + "\n"
+
+
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def parse_time(value: str) -> datetime:
+    """'YYYY-MM-DD HH:MM' in the publication's time zone -> naive UTC."""
+    local = datetime.strptime(value.strip(), TIME_FORMAT)
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def format_time(value: datetime) -> str:
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime(TIME_FORMAT)
+
+
+def read_article_file(path: Path) -> ArticleFile:
+    """Parse and check one file; raise ArticleFileError saying what is wrong with it."""
+
+    def fail(problem: str) -> ArticleFileError:
+        return ArticleFileError(f"{path}: {problem}")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read the file ({error})") from error
+    meta, body = split_header(text)
+    unknown = sorted(set(meta) - set(KEYS))
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r}; the keys are: {', '.join(KEYS)}")
+    title = meta.get("title", "").strip()
+    if not title:
+        raise fail("no title: the header needs a 'title:' line")
+    slug = meta.get("slug") or slugify(title)
+    if not is_valid_slug(slug):
+        raise fail(f"bad slug {slug!r}: use lowercase letters, digits and single hyphens")
+    status = meta.get("status", "published").lower()
+    if status not in STATUSES:
+        raise fail(f"bad status {status!r}; use one of: {', '.join(STATUSES)}")
+    published = None
+    if meta.get("published"):
+        try:
+            published = parse_time(meta["published"])
+        except ValueError as error:
+            raise fail(f"bad date {meta['published']!r}: write it as YYYY-MM-DD HH:MM") from error
+    if status == "scheduled" and (published is None or published <= utcnow()):
+        raise fail("status 'scheduled' needs a 'published:' time in the future")
+    article_file = ArticleFile(
+        title=title,
+        body=body,
+        slug=slug,
+        dek=meta.get("dek", ""),
+        type=meta.get("type") or DEFAULT_TYPE,
+        section=meta.get("section") or DEFAULT_SECTION,
+        tags=_names(meta.get("tags", "")),
+        authors=_names(meta.get("authors", "")),
+        status="published" if status == "scheduled" else status,
+        published=published,
+        image_alt=meta.get("image_alt", ""),
+        image_credit=meta.get("image_credit", ""),
+    )
+    if meta.get("image"):
+        image_path = path.parent / meta["image"]
+        try:
+            article_file.image = image_path.read_bytes()
+            open_image(article_file.image)
+        except OSError as error:
+            raise fail(f"image {meta['image']!r} not found or unreadable") from error
+        except PhotoError as error:
+            raise fail(f"image {meta['image']!r}: {error}") from error
+        if not article_file.image_alt:
+            raise fail("an image needs 'image_alt:', a description for readers who cannot see it")
+    return article_file
+
+
+def _get_or_create(model, name: str, **extra):
+    """The row of `model` with this name (matched by slug), created when missing."""
+    slug = slugify(name, fallback="untitled")
+    row = db.session.scalar(db.select(model).filter_by(slug=slug))
+    if row is None:
+        row = model(name=name, slug=slug, **extra)
+        db.session.add(row)
+    return row
+
+
+def save_article(article_file: ArticleFile) -> Article:
+    """Create the article, or update the one with the same slug. The caller commits."""
+    # Rows it is filed under come first, so that no half-filled article is flushed early.
+    article_type = _get_or_create(ArticleType, article_file.type)
+    section = _get_or_create(Section, article_file.section)
+    tags = [_get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
+    authors = [_get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
+    photo = store_photo(article_file.image) if article_file.image is not None else None
+    article = db.session.scalar(db.select(Article).filter_by(slug=article_file.slug))
+    if article is None:
+        article = Article(slug=article_file.slug)
+        db.session.add(article)
+    article.title = article_file.title
+    article.dek = article_file.dek
+    article.body_md = article_file.body
+    article.article_type = article_type
+    article.section = section
+    article.tags = list(dict.fromkeys(tags))
+    article.authors = list(dict.fromkeys(authors))
+    article.status = article_file.status
+    if article_file.published:
+        article.published_at = article_file.published
+    elif article.status == "published" and article.published_at is None:
+        article.published_at = utcnow().replace(second=0, microsecond=0)
+    article.photo = photo
+    article.photo_alt = article_file.image_alt
+    article.photo_credit = article_file.image_credit
+    return article
+
+
+def import_article_file(path: Path) -> Article:
+    """Import one file in its own transaction: all of it is stored, or none of it."""
+    article_file = read_article_file(path)
+    try:
+        article = save_article(article_file)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return article
+
+
+def export_article(article: Article, folder: Path) -> Path:
+    """Write the article (and its top photo, beside it) in the format that import reads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header = {
+        "title": article.title,
+        "dek": article.dek,
+        "type": article.article_type.name,
+        "section": article.section.name,
+        "tags": ", ".join(tag.name for tag in article.tags),
+        "authors": ", ".join(author.name for author in article.authors),
+        "published": format_time(article.published_at) if article.published_at else "",
+        "slug": article.slug,
+        "status": "scheduled" if article.is_scheduled else article.status,
+    }
+    if article.photo:
+        photo_name = f"{article.slug}.webp"
+        source = Path(current_app.config["PHOTO_FOLDER"]) / article.photo.filename(
+            article.photo.widths[-1]
+        )
+        (folder / photo_name).write_bytes(source.read_bytes())
+        header |= {
+            "image": photo_name,
+            "image_alt": article.photo_alt,
+            "image_credit": article.photo_credit,
+        }
+    lines = [f"{key}: {_one_line(value)}" for key, value in header.items() if value]
+    path = folder / f"{article.slug}.md"
+    path.write_text("\n".join(lines) + "\n\n" + article.body_md.strip() + "\n", encoding="utf-8")
+    return path
+
+
+def _one_line(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip()

@@ -1,0 +1,82 @@
+"""Command-line tools: importing and exporting articles, demo content, accounts."""
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, url_for
+
+from rsflask import demo
+from rsflask.article_files import ArticleFileError, export_article, import_article_file
+from rsflask.db import db
+from rsflask.models import Article, User
+from rsflask.photos import PhotoError
+
+DEMO_EDITOR_EMAIL = "editor@example.com"
+
+
+@click.command("import-article")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def import_article_command(files: tuple[Path, ...]) -> None:
+    """Import articles from Markdown files with a meta-data header."""
+    for path in files:
+        try:
+            article = import_article_file(path)
+        except (ArticleFileError, PhotoError) as error:
+            raise click.ClickException(str(error)) from error
+        with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+            click.echo(url_for("reader.article", slug=article.slug, _external=True))
+
+
+@click.command("export-article")
+@click.argument("slug")
+@click.option(
+    "--output-dir",
+    "-o",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write SLUG.md (and its photo) into.",
+)
+def export_article_command(slug: str, output_dir: Path) -> None:
+    """Export an article as Markdown with a meta-data header, its photo beside it."""
+    article = db.session.scalar(db.select(Article).filter_by(slug=slug))
+    if article is None:
+        raise click.ClickException(f"no article with the slug {slug!r}")
+    click.echo(export_article(article, output_dir))
+
+
+@click.command("seed-demo")
+@click.option("--count", type=click.IntRange(min=1), help="Make this many articles in all.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when there are articles already.")
+def seed_demo_command(count: int | None, if_empty: bool) -> None:
+    """Load the demo articles, sections, authors and generated photos."""
+    if if_empty and demo.article_count():
+        return
+    demo.load_demo(count)
+    click.echo(f"{demo.article_count()} articles in the database.")
+
+
+@click.command("create-demo-editor")
+def create_demo_editor_command() -> None:
+    """Create a demo editor account when there is no account at all, and print its login once."""
+    if db.session.scalar(db.select(User.id).limit(1)) is not None:
+        return
+    password = secrets.token_urlsafe(12)
+    user = User(email=DEMO_EDITOR_EMAIL, name="Demo Editor", role="admin")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(
+        "\n  Demo editor account created (shown only this once):\n"
+        f"    email:    {DEMO_EDITOR_EMAIL}\n    password: {password}\n"
+    )
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        import_article_command,
+        export_article_command,
+        seed_demo_command,
+        create_demo_editor_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,178 @@
+"""Demo content: the articles in demo/articles, illustrated with photos drawn by Pillow."""
+
+import io
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+from PIL import Image, ImageDraw, ImageFilter
+from sqlalchemy import func, insert
+
+from rsflask.article_files import _get_or_create, read_article_file, save_article
+from rsflask.db import db, utcnow
+from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
+from rsflask.models.content import article_tags
+
+ARTICLES = Path(__file__).parent / "demo" / "articles"
+SECTIONS = [
+    ("Europe", "The continent's politics, security and economy, from Lisbon to the Urals."),
+    ("Middle East", "States, societies and the rivalries that run between them."),
+    (
+        "Military Industrial Complex",
+        "Budgets, procurement, arms exports and the industry behind them.",
+    ),
+    ("Asia", "From the Indian Ocean to the Pacific: power, trade and the region's disputes."),
+    ("Americas", "The hemisphere's politics, economies and relations with the wider world."),
+    ("Africa", "A continent of fifty-four states and very many foreign policies."),
+    ("QIOSK", "Short news items, briefly told."),
+]
+TYPES = ["Analysis", "News", "Opinion", "Explainer"]
+AUTHORS = {
+    "Mara Lindqvist": "Mara Lindqvist covers European security and the Nordic states.",
+    "Tobias Achterberg": "Tobias Achterberg writes about defence industry and procurement.",
+    "Nadia Haddad": "Nadia Haddad reports on the Gulf and the Levant.",
+    "Samuel Okafor": "Samuel Okafor writes on West African politics and regional trade.",
+    "Ines Carvalho": "Ines Carvalho covers Latin America and the South Atlantic.",
+    "Viktor Halloran": "Viktor Halloran is the Review's diplomatic editor.",
+    "Priya Raman": "Priya Raman writes on South and Southeast Asia and maritime affairs.",
+    "Jonah Whitcombe": "Jonah Whitcombe covers energy markets and sanctions.",
+}
+CREDIT = "Illustration generated for the Review"
+PALETTES = [
+    ("deep blue", (18, 38, 74), "amber", (232, 163, 61), "sand", (236, 222, 196)),
+    ("slate", (44, 52, 64), "teal", (38, 150, 140), "pale grey", (214, 220, 224)),
+    ("dark green", (22, 58, 46), "ochre", (204, 146, 48), "cream", (244, 236, 214)),
+    ("burgundy", (86, 22, 40), "rose", (214, 120, 130), "ivory", (246, 240, 230)),
+    ("navy", (14, 26, 52), "sky blue", (120, 176, 222), "white", (248, 248, 250)),
+    ("charcoal", (34, 34, 38), "red", (196, 52, 44), "stone", (210, 204, 196)),
+]
+
+
+def demo_photo(seed: str, width: int = 1600, height: int = 900) -> tuple[bytes, str]:
+    """A generated illustration, the same for the same seed, and alt text that describes it."""
+    rng = random.Random(seed)
+    dark_name, dark, accent_name, accent, light_name, light = rng.choice(PALETTES)
+    image = Image.new("RGB", (width, height), dark)
+    gradient = Image.linear_gradient("L").resize((width, height)).rotate(rng.choice([0, 90]))
+    image = Image.composite(
+        Image.new("RGB", image.size, light), image, gradient.point(lambda v: v // 3)
+    )
+    draw = ImageDraw.Draw(image)
+    motif = rng.choice(["circles", "bands", "ridges"])
+    if motif == "circles":
+        for _ in range(rng.randint(3, 6)):
+            r = rng.randint(height // 8, height // 3)
+            x, y = rng.randint(0, width), rng.randint(0, height)
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=accent, width=rng.randint(6, 18))
+        shape = "overlapping rings"
+    elif motif == "bands":
+        for i in range(rng.randint(4, 8)):
+            y = height * (i + 1) // 9 + rng.randint(-30, 30)
+            draw.rectangle((0, y, width, y + rng.randint(12, 48)), fill=accent if i % 2 else light)
+        shape = "horizontal bands"
+    else:
+        for layer in range(3):
+            base = height * (0.45 + 0.17 * layer)
+            points = (
+                [(0, height)]
+                + [(x, base - rng.randint(0, height // 4)) for x in range(0, width + 200, 200)]
+                + [(width, height)]
+            )
+            draw.polygon(points, fill=(accent, light, dark)[layer])
+        shape = "layered ridges like a mountain range"
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=84, optimize=True)
+    alt = f"Abstract illustration: {accent_name} {shape} on {dark_name} and {light_name}"
+    return out.getvalue(), alt
+
+
+def ensure_taxonomy() -> None:
+    for position, (name, description) in enumerate(SECTIONS):
+        _get_or_create(Section, name, description=description, position=position)
+    for name in TYPES:
+        _get_or_create(ArticleType, name)
+    for name, bio in AUTHORS.items():
+        _get_or_create(Author, name, bio=bio)
+    db.session.flush()
+
+
+def demo_files() -> list[Path]:
+    """The demo articles in publication order: sections interleaved, QIOSK items among them."""
+    files = sorted(ARTICLES.glob("*.md"))
+    random.Random(2026).shuffle(files)
+    return files
+
+
+def load_demo(count: int | None = None) -> None:
+    """Store the demo articles (all of them, or `count`, generating more past the files)."""
+    ensure_taxonomy()
+    files = demo_files()
+    now = utcnow().replace(second=0, microsecond=0)
+    stored = []
+    for index, path in enumerate(files[: count if count is not None else len(files)]):
+        article_file = read_article_file(path)
+        article_file.published = now - timedelta(hours=5 * index + 1)
+        if article_file.section != "QIOSK":
+            article_file.image, article_file.image_alt = demo_photo(article_file.slug)
+            article_file.image_credit = CREDIT
+        stored.append(save_article(article_file))
+    db.session.commit()
+    if count is not None and count > len(files):
+        generate_articles(count - len(files), stored, start=now - timedelta(hours=5 * len(files)))
+
+
+def generate_articles(count: int, models: list[Article], start: datetime) -> None:
+    """Bulk-insert `count` numbered variations of the demo articles, for scale tests."""
+    batch_size = 2000
+    # Numbers past the articles already stored keep the slugs of a second run unique.
+    first = article_count()
+    with click.progressbar(length=count, label="Generating articles") as bar:
+        for batch_start in range(0, count, batch_size):
+            numbers = range(
+                first + batch_start + 1, first + min(batch_start + batch_size, count) + 1
+            )
+            sources = {number: models[number % len(models)] for number in numbers}
+            rows = [
+                {
+                    "slug": f"{model.slug}-{number}",
+                    "title": f"{model.title} ({number})",
+                    "dek": model.dek,
+                    "body_md": model.body_md,
+                    "lead_html": model.lead_html,
+                    "rest_html": model.rest_html,
+                    "word_count": model.word_count,
+                    "type_id": model.type_id,
+                    "section_id": model.section_id,
+                    "status": "published",
+                    "published_at": start - timedelta(minutes=17 * number),
+                    "photo_id": model.photo_id,
+                    "photo_alt": model.photo_alt,
+                    "photo_credit": model.photo_credit,
+                }
+                for number, model in sources.items()
+            ]
+            ids = db.session.scalars(
+                insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
+            ).all()
+            bylines = [
+                {"article_id": article_id, "author_id": b.author_id, "position": b.position}
+                for article_id, model in zip(ids, sources.values(), strict=True)
+                for b in model.bylines
+            ]
+            tags = [
+                {"article_id": article_id, "tag_id": tag.id}
+                for article_id, model in zip(ids, sources.values(), strict=True)
+                for tag in model.tags
+            ]
+            if bylines:
+                db.session.execute(insert(ArticleAuthor), bylines)
+            if tags:
+                db.session.execute(insert(article_tags), tags)
+            db.session.commit()
+            bar.update(len(rows))
+
+
+def article_count() -> int:
+    return db.session.scalar(db.select(func.count(Article.id)))

@@ -1,0 +1,35 @@
+"""Error answers: a styled page for browsers, a small fragment for htmx swaps."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from rsflask.fragments import wants_fragment
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please check it and try again."),
+    403: ("Not allowed", "You do not have permission to see this page."),
+    404: ("Page not found", "There is no page at this address. It may have moved."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    410: ("Article removed", "This article has been removed and is no longer available."),
+    413: ("Too large", "What you sent is larger than we accept."),
+    429: ("Slow down", "Too many requests in a short time. Please wait a little and try again."),
+    500: ("Something went wrong", "An error on our side stopped this page. We have been told."),
+    503: ("Briefly unavailable", "The site is busy for a moment. Please try again shortly."),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, message = MESSAGES.get(code, (error.name, error.description))
+    if isinstance(error, CSRFError):
+        title, message = "Form expired", "The form expired. Please reload the page and try again."
+    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+    # Keep what the error says beyond its body, such as Allow on a 405 or Retry-After on a 429.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return render_template(template, code=code, title=title, message=message), code, headers
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(InternalServerError, render_error)

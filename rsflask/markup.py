@@ -1,0 +1,159 @@
+"""Markdown to safe HTML: the only place where HTML that the site trusts is made.
+
+Python-Markdown passes raw HTML through untouched (it has no safe mode any more), so its output
+always goes through nh3, an allowlist sanitiser. nh3 replaces bleach, which is unmaintained.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "s",
+    "del",
+    "ins",
+    "sub",
+    "sup",
+    "small",
+    "mark",
+    "abbr",
+    "cite",
+    "q",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "code",
+    "pre",
+    "kbd",
+    "samp",
+    "div",
+    "span",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "li": {"id"},
+    "sup": {"id"},
+}
+# Only the footnote extension's own ids and classes survive, so that text can't clobber the page's.
+# (Classes are listed apart: nh3 refuses "class" in ALLOWED_ATTRIBUTES beside allowed_classes.)
+FOOTNOTE_ID = re.compile(r"fn(ref\d*)?:[\w-]{1,40}")
+ALLOWED_CLASSES = {"div": {"footnote"}, "code": {"language-" + x for x in ("python", "json")}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}}
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if FOOTNOTE_ID.fullmatch(value) else None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Keep only allowlisted tags, attributes, classes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "textarea", "noscript", "iframe"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+    )
+
+
+def render(text: str) -> str:
+    """Markdown source to sanitised HTML."""
+    html = markdown.markdown(
+        text,
+        extensions=MARKDOWN_EXTENSIONS,
+        extension_configs=MARKDOWN_CONFIG,
+        output_format="html",
+    )
+    return sanitise(html)
+
+
+class _TopLevelBlocks(HTMLParser):
+    """Finds the character offsets at which top-level elements of an HTML fragment end."""
+
+    VOID = frozenset({"br", "hr", "img"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.line_starts = [0]
+        for match in re.finditer("\n", html):
+            self.line_starts.append(match.end())
+        self.depth = 0
+        self.ends: list[int] = []
+        self.feed(html)
+        self.close()
+
+    def _offset_after_tag(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column + len(self.get_starttag_text() or "")
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.VOID:
+            if self.depth == 0:
+                self.ends.append(self._offset_after_tag())
+        else:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            line, column = self.getpos()
+            self.ends.append(self.line_starts[line - 1] + column + len(f"</{tag}>"))
+
+
+def split_teaser(html: str, blocks: int) -> tuple[str, str]:
+    """Split sanitised HTML after its first `blocks` top-level elements: (lead, rest)."""
+    ends = _TopLevelBlocks(html).ends
+    if len(ends) <= blocks:
+        return html, ""
+    cut = ends[blocks - 1]
+    return html[:cut], html[cut:]
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))

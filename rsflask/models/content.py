@@ -1,0 +1,178 @@
+"""Articles and what they are filed under: sections, types, tags, authors, photos."""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import Column, ForeignKey, Index, Select, String, Table, Text, select
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.ext.orderinglist import ordering_list
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from rsflask import markup
+from rsflask.db import db, utcnow
+
+STATUSES = ("draft", "review", "published", "trash")
+
+
+class Section(db.Model):
+    __tablename__ = "sections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Order in the navigation; equal positions fall back to the name.
+    position: Mapped[int] = mapped_column(default=100)
+
+
+class ArticleType(db.Model):
+    __tablename__ = "article_types"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Author(db.Model):
+    __tablename__ = "authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+
+class Photo(db.Model):
+    """An image stored as WebP variants named by the hash of the original's bytes."""
+
+    __tablename__ = "photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    # Comma-separated widths of the stored variants, smallest first.
+    variant_widths: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def widths(self) -> list[int]:
+        return [int(w) for w in self.variant_widths.split(",")]
+
+    def filename(self, width: int) -> str:
+        return f"{self.digest}-{width}.webp"
+
+
+article_tags = Table(
+    "article_tags",
+    db.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class ArticleAuthor(db.Model):
+    """One byline: an author of an article, in the order the byline names them."""
+
+    __tablename__ = "article_authors"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("authors.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    author: Mapped[Author] = relationship(lazy="joined")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_status_published_at", "status", "published_at"),
+        Index("ix_articles_section_published_at", "section_id", "status", "published_at"),
+        Index("ix_articles_type_published_at", "type_id", "status", "published_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    dek: Mapped[str] = mapped_column(String(500), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    # The sanitised body, rendered on save and split where the teaser ends.
+    lead_html: Mapped[str] = mapped_column(Text, default="")
+    rest_html: Mapped[str] = mapped_column(Text, default="")
+    word_count: Mapped[int] = mapped_column(default=0)
+    type_id: Mapped[int] = mapped_column(ForeignKey("article_types.id"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # When readers may first see it; a published article with a future time is scheduled.
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
+    photo_alt: Mapped[str] = mapped_column(String(500), default="")
+    photo_credit: Mapped[str] = mapped_column(String(300), default="")
+    # Bumped on every update, so that a save based on an older copy is refused, not applied.
+    version: Mapped[int] = mapped_column(default=1)
+
+    article_type: Mapped[ArticleType] = relationship(lazy="joined", innerjoin=True)
+    section: Mapped[Section] = relationship(lazy="joined", innerjoin=True)
+    photo: Mapped[Photo | None] = relationship(lazy="joined")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
+    bylines: Mapped[list[ArticleAuthor]] = relationship(
+        order_by=ArticleAuthor.position,
+        collection_class=ordering_list("position"),
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    authors: AssociationProxy[list[Author]] = association_proxy(
+        "bylines", "author", creator=lambda author: ArticleAuthor(author=author)
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @validates("body_md")
+    def _render_body(self, key: str, text: str) -> str:
+        """Render on save, not per request: readers only ever get the stored, sanitised HTML."""
+        html = markup.render(text)
+        self.lead_html, self.rest_html = markup.split_teaser(
+            html, current_app.config["TEASER_BLOCKS"]
+        )
+        self.word_count = markup.word_count(text)
+        return text
+
+    @property
+    def body_html(self) -> str:
+        return self.lead_html + self.rest_html
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == "published"
+            and self.published_at is not None
+            and self.published_at > utcnow()
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / 230))
+
+
+class SlugRedirect(db.Model):
+    """An earlier slug of an article, answered with a permanent redirect."""
+
+    __tablename__ = "slug_redirects"
+    old_slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    article: Mapped[Article] = relationship()
+
+
+def published() -> Select[tuple[Article]]:
+    """Articles readers may see: published, and their time has come. Newest first."""
+    return (
+        select(Article)
+        .where(Article.status == "published", Article.published_at <= utcnow())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )

@@ -1,0 +1,71 @@
+"""Photos: check that an upload really is an image, then store responsive WebP variants."""
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageOps
+
+from rsflask.db import db
+from rsflask.models import Photo
+
+VARIANT_WIDTHS = (480, 800, 1200, 1600)
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# Far above any camera's output, far below what would exhaust a small server's memory.
+MAX_PIXELS = 50_000_000
+
+
+class PhotoError(ValueError):
+    """The file is not an image we accept; the message says why, for the person who sent it."""
+
+
+def photo_folder() -> Path:
+    return Path(current_app.config["PHOTO_FOLDER"])
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Decode the bytes fully, refusing anything that is not a sane JPEG, PNG or WebP."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise PhotoError("Only JPEG, PNG and WebP photos are accepted.")
+            if image.width * image.height > MAX_PIXELS:
+                raise PhotoError("That image has too many pixels.")
+            image.load()
+    except PhotoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise PhotoError("That image has too many pixels.") from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise PhotoError("That file is not a JPEG, PNG or WebP image.") from error
+    return image
+
+
+def store_photo(data: bytes) -> Photo:
+    """Store an uploaded image once (by content hash) as WebP variants, without its metadata."""
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    existing = db.session.scalar(db.select(Photo).filter_by(digest=digest))
+    if existing:
+        return existing
+    # Turning by the EXIF orientation first, then re-encoding without EXIF, drops GPS and the rest.
+    image = ImageOps.exif_transpose(open_image(data))
+    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB")
+    widths = [w for w in VARIANT_WIDTHS if w < image.width] + [min(image.width, VARIANT_WIDTHS[-1])]
+    folder = photo_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    photo = Photo(
+        digest=digest,
+        width=image.width,
+        height=image.height,
+        variant_widths=",".join(str(w) for w in widths),
+    )
+    for width in widths:
+        height = round(image.height * width / image.width)
+        variant = image.resize((width, height), Image.Resampling.LANCZOS)
+        variant.save(folder / photo.filename(width), "WEBP", quality=80, method=4)
+    db.session.add(photo)
+    return photo

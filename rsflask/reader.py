@@ -1,0 +1,199 @@
+"""What readers see: front page, articles, listings, LATEST, QIOSK, keep-reading fragments."""
+
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from rsflask.db import db
+from rsflask.fragments import wants_fragment
+from rsflask.models import (
+    Article,
+    ArticleAuthor,
+    ArticleType,
+    Author,
+    Section,
+    SlugRedirect,
+    Tag,
+    published,
+)
+from rsflask.models.content import article_tags
+
+bp = Blueprint("reader", __name__)
+
+# Deeper pages than this are refused before the database sees an absurd OFFSET.
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ?page= argument: a positive whole number, or 404 for anything else."""
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        abort(404)
+    return int(raw)
+
+
+def paginate(query: Select, per_page: int):
+    return db.paginate(query, page=page_number(), per_page=per_page, max_per_page=per_page)
+
+
+def outside_qiosk(query: Select) -> Select:
+    return query.join(Article.section).where(Section.slug != current_app.config["QIOSK_SECTION"])
+
+
+def in_qiosk(query: Select) -> Select:
+    return query.join(Article.section).where(Section.slug == current_app.config["QIOSK_SECTION"])
+
+
+def qiosk_stream(limit: int = 6) -> list[Article]:
+    return db.session.scalars(in_qiosk(published()).limit(limit)).all()
+
+
+@bp.get("/")
+def index():
+    """The front page: the lead story, teasers, the QIOSK stream."""
+    articles = db.session.scalars(outside_qiosk(published()).limit(13)).all()
+    lead, teasers = (articles[0], articles[1:]) if articles else (None, [])
+    return render_template("reader/index.html", lead=lead, teasers=teasers, qiosk=qiosk_stream())
+
+
+def visible_article_or_404(slug: str) -> Article:
+    """The article readers may see, a redirect from an old slug, 410 if removed, else 404."""
+    article = db.session.scalar(published().where(Article.slug == slug))
+    if article:
+        return article
+    redirect_from = db.session.get(SlugRedirect, slug)
+    if redirect_from:
+        abort(redirect(url_for(request.endpoint, slug=redirect_from.article.slug), 301))
+    removed = db.session.scalar(
+        select(Article.id).where(Article.slug == slug, Article.status == "trash")
+    )
+    abort(410 if removed else 404)
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    """One article, with more articles, LATEST and QIOSK beside it."""
+    article = visible_article_or_404(slug)
+    more = db.session.scalars(
+        outside_qiosk(published()).where(Article.id != article.id).limit(4)
+    ).all()
+    return render_template("reader/article.html", article=article, more=more, qiosk=qiosk_stream())
+
+
+@bp.get("/articles/<slug>/more")
+def keep_reading(slug: str):
+    """The rest of an article's body, for a teaser's Keep reading; a browser gets the article."""
+    article = visible_article_or_404(slug)
+    if not wants_fragment():
+        return redirect(url_for("reader.article", slug=article.slug))
+    return render_template("reader/_fold.html", article=article, expanded=True)
+
+
+@bp.get("/articles/<slug>/less")
+def show_less(slug: str):
+    """A teaser folded back to its Keep reading control."""
+    article = visible_article_or_404(slug)
+    if not wants_fragment():
+        return redirect(url_for("reader.article", slug=article.slug))
+    return render_template("reader/_fold.html", article=article, expanded=False, folded_back=True)
+
+
+def listing(query: Select, heading: str, kind: str, description: str = ""):
+    articles = paginate(query, current_app.config["ARTICLES_PER_PAGE"])
+    return render_template(
+        "reader/listing.html",
+        articles=articles,
+        heading=heading,
+        kind=kind,
+        description=description,
+        qiosk=qiosk_stream(),
+    )
+
+
+@bp.get("/sections/<slug>")
+def section(slug: str):
+    """A section's articles, newest first."""
+    section = db.first_or_404(select(Section).filter_by(slug=slug))
+    if section.slug == current_app.config["QIOSK_SECTION"]:
+        return redirect(url_for("reader.qiosk"), 301)
+    query = published().where(Article.section_id == section.id)
+    return listing(query, section.name, "Section", section.description)
+
+
+@bp.get("/types/<slug>")
+def article_type(slug: str):
+    """Articles of one type (Analysis, News, Opinion...), newest first."""
+    article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
+    query = outside_qiosk(published()).where(Article.type_id == article_type.id)
+    return listing(query, article_type.name, "Type")
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str):
+    """Articles with one tag, newest first."""
+    tag = db.first_or_404(select(Tag).filter_by(slug=slug))
+    query = published().join(article_tags).where(article_tags.c.tag_id == tag.id)
+    return listing(query, tag.name, "Tag")
+
+
+@bp.get("/authors/<slug>")
+def author(slug: str):
+    """An author's bio and articles, newest first."""
+    author = db.first_or_404(select(Author).filter_by(slug=slug))
+    query = published().join(ArticleAuthor).where(ArticleAuthor.author_id == author.id)
+    return listing(query, author.name, "Author", author.bio)
+
+
+@bp.get("/qiosk")
+def qiosk():
+    """The QIOSK stream of short news items, in full, newest first."""
+    items = paginate(
+        in_qiosk(published()).options(selectinload(Article.tags)),
+        current_app.config["ARTICLES_PER_PAGE"],
+    )
+    return render_template("reader/qiosk.html", items=items)
+
+
+@bp.get("/latest")
+def latest():
+    """The LATEST list; htmx gets the next items only, to append below those already shown."""
+    as_of = as_of_time()
+    query = published()
+    if as_of:
+        # Pages after the first count from the moment the first was shown, so none repeats.
+        query = query.where(Article.published_at <= as_of)
+    items = paginate(query, current_app.config["LATEST_PER_PAGE"])
+    as_of = as_of or (items.items[0].published_at if items.items else None)
+    if wants_fragment():
+        return render_template("reader/_latest_items.html", items=items, as_of=as_of)
+    return render_template("reader/latest.html", items=items, as_of=as_of, qiosk=qiosk_stream())
+
+
+def as_of_time() -> datetime | None:
+    raw = request.args.get("as_of")
+    if raw is None:
+        return None
+    try:
+        as_of = datetime.fromisoformat(raw)
+    except ValueError:
+        abort(404)
+    if as_of.tzinfo is not None:
+        abort(404)
+    return as_of
+
+
+@bp.get("/photos/<name>")
+def photo(name: str):
+    """A stored photo variant. Names are content hashes, so they may be cached for a year."""
+    return send_from_directory(current_app.config["PHOTO_FOLDER"], name, max_age=365 * 24 * 3600)

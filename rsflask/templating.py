@@ -1,0 +1,63 @@
+"""Template filters and globals: dates in the publication's time zone, the site's settings."""
+
+import hashlib
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, url_for
+
+from rsflask.db import db
+from rsflask.models import Section
+
+
+def local_time(value: datetime | None) -> datetime | None:
+    """A stored naive-UTC time in the publication's time zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def format_date(value: datetime | None) -> str:
+    local = local_time(value)
+    return f"{local:%B} {local.day}, {local:%Y}" if local else ""
+
+
+def format_iso(value: datetime | None) -> str:
+    return value.replace(tzinfo=UTC).isoformat(timespec="seconds") if value else ""
+
+
+@cache
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL with its content hash, so that it can be cached for a year."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_file_digest(path))
+
+
+def nav_sections() -> list[Section]:
+    return db.session.scalars(db.select(Section).order_by(Section.position, Section.name)).all()
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_iso, "iso")
+    app.add_template_global(asset_url)
+    app.add_template_global(nav_sections)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site_settings() -> dict:
+        config = current_app.config
+        return {
+            "site": {
+                "name": config["SITE_NAME"],
+                "tagline": config["SITE_TAGLINE"],
+                "social_links": config["SOCIAL_LINKS"],
+            }
+        }
