@@ -1,0 +1,146 @@
+"""The three htmx interactions in a real browser, each with JavaScript on and off."""
+
+import pytest
+from playwright.sync_api import expect
+
+from rsflask.db import db
+from rsflask.models import Subscriber
+
+pytestmark = pytest.mark.browser
+
+
+def test_keep_reading_then_show_less(page, live_server):
+    page.goto(live_server + "/")
+    teaser = page.locator("#teaser-story-3")
+    control = teaser.get_by_role("link", name="Keep reading")
+    hidden_paragraph = teaser.get_by_text("Third paragraph of story 3")
+    expect(hidden_paragraph).to_have_count(0)
+    expect(control).to_have_attribute("aria-expanded", "false")
+
+    control.click()
+
+    if not page.js_enabled:
+        # Without JavaScript, Keep reading is a plain link to the whole article.
+        expect(page).to_have_url(live_server + "/articles/story-3")
+        expect(page.get_by_text("Closing paragraph of story 3.")).to_be_visible()
+        return
+    expect(hidden_paragraph).to_be_visible()
+    expect(page).to_have_url(live_server + "/")
+    show_less = teaser.get_by_role("link", name="Show less")
+    expect(show_less).to_have_attribute("aria-expanded", "true")
+    expect(teaser.locator(".fold-rest")).to_be_focused()
+
+    show_less.click()
+
+    expect(hidden_paragraph).to_have_count(0)
+    folded = teaser.get_by_role("link", name="Keep reading")
+    expect(folded).to_have_attribute("aria-expanded", "false")
+    expect(folded).to_be_focused()
+    expect(teaser.get_by_role("heading", name="Story number 3")).to_be_in_viewport()
+
+
+def test_keep_reading_works_from_the_keyboard(js_page, live_server):
+    page = js_page
+    page.goto(live_server + "/")
+    teaser = page.locator("#teaser-story-4")
+    teaser.get_by_role("link", name="Keep reading").focus()
+    page.keyboard.press("Enter")
+    expect(teaser.get_by_text("Third paragraph of story 4")).to_be_visible()
+    show_less = teaser.get_by_role("link", name="Show less")
+    show_less.focus()
+    page.keyboard.press("Enter")
+    expect(teaser.get_by_role("link", name="Keep reading")).to_be_focused()
+
+
+def latest_links(page) -> list[str]:
+    return page.locator(".latest-list li:not(.latest-more) > a").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+
+
+def test_latest_list_loads_and_more_appends_without_duplicates(page, live_server):
+    page.goto(live_server + "/")
+    if not page.js_enabled:
+        page.locator(".latest").get_by_role("link", name="See the latest articles").click()
+        expect(page).to_have_url(live_server + "/latest")
+        first_page = latest_links(page)
+        page.get_by_role("link", name="More latest articles").click()
+        assert "page=2" in page.url
+        second_page = latest_links(page)
+        assert len(first_page) == 5 and len(second_page) == 5
+        assert not set(first_page) & set(second_page)
+        return
+    latest = page.locator(".latest .latest-list")
+    expect(latest.locator("li:not(.latest-more) > a")).to_have_count(5)
+    for shown in (10, 15, 20, 23):
+        latest.get_by_role("link", name="More latest articles").click()
+        expect(latest.locator("li:not(.latest-more) > a")).to_have_count(shown)
+    expect(latest.get_by_text("You have reached the end of the list.")).to_be_visible()
+    expect(latest.get_by_role("link", name="More latest articles")).to_have_count(0)
+    links = latest_links(page)
+    assert len(links) == len(set(links)) == 23
+    expect(page).to_have_url(live_server + "/")
+
+
+def open_signup_form(page, live_server):
+    page.goto(live_server + "/")
+    if not page.js_enabled:
+        page.locator(".newsletter-block").get_by_role("link").click()
+        expect(page).to_have_url(live_server + "/newsletter")
+    return page.locator("#signup")
+
+
+def test_signup_with_a_bad_address_says_what_is_wrong_and_keeps_it(page, live_server):
+    # The form comes back with 422 Unprocessable Content, which Chromium logs as a failed load.
+    page.expected_console_errors = ["status of 422"]
+    form = open_signup_form(page, live_server)
+    form.get_by_label("Email address").fill("not an address")
+    form.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("alert")).to_contain_text("valid email address")
+    expect(page.get_by_label("Email address")).to_have_value("not an address")
+    expect(page.get_by_label("Email address")).to_have_attribute("aria-invalid", "true")
+
+
+def test_signup_with_a_good_address_thanks_the_reader(page, live_server):
+    address = f"reader-{'js' if page.js_enabled else 'nojs'}@example.org"
+    form = open_signup_form(page, live_server)
+    url_before = page.url
+    form.get_by_label("Email address").fill(address)
+    form.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_text("Thank you. Please check your inbox")).to_be_visible()
+    if page.js_enabled:
+        expect(page).to_have_url(url_before)
+    else:
+        expect(page).to_have_url(live_server + "/newsletter/thanks")
+    with live_server.app.app_context():
+        subscriber = db.session.scalar(db.select(Subscriber).filter_by(email=address))
+        assert subscriber is not None and subscriber.status == "pending"
+
+
+def test_back_and_reload_after_swaps_show_whole_pages(js_page, live_server):
+    page = js_page
+    page.goto(live_server + "/")
+    page.locator("#teaser-story-5").get_by_role("link", name="Keep reading").click()
+    expect(page.get_by_text("Third paragraph of story 5")).to_be_visible()
+    page.locator(".latest").get_by_role("link", name="More latest articles").click()
+    page.get_by_role("link", name="Story number 6").first.click()
+    expect(page).to_have_url(live_server + "/articles/story-6")
+    page.go_back()
+    expect(page).to_have_url(live_server + "/")
+    expect(page.locator("header.masthead")).to_be_visible()
+    expect(page.locator("#teaser-story-5")).to_be_visible()
+    page.reload()
+    expect(page.locator("header.masthead")).to_be_visible()
+    expect(page.get_by_text("Third paragraph of story 5")).to_have_count(0)
+    page.go_forward()
+    expect(page).to_have_url(live_server + "/articles/story-6")
+    expect(page.locator("h1")).to_have_text("Story number 6")
+
+
+def test_fragment_urls_opened_directly_give_whole_pages(page, live_server):
+    page.goto(live_server + "/articles/story-7/more")
+    expect(page).to_have_url(live_server + "/articles/story-7")
+    expect(page.locator("header.masthead")).to_be_visible()
+    page.goto(live_server + "/latest?page=2")
+    expect(page.locator("header.masthead")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Latest")

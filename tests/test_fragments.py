@@ -1,0 +1,146 @@
+"""Fragment endpoints: what htmx gets, what a browser gets for the same URL, and bad input."""
+
+import pytest
+
+from tests.conftest import htmx
+
+
+def test_keep_reading_fragment_is_the_rest_of_the_body_only(client, add_article):
+    add_article("Long read", body="One.\n\nTwo.\n\nThree, revealed.\n\nFour, revealed.\n")
+    response = client.get("/articles/long-read/more", headers=htmx())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<p>Three, revealed.</p>" in html and "<p>Four, revealed.</p>" in html
+    assert "<p>One.</p>" not in html and "<html" not in html
+    assert 'aria-expanded="true"' in html and "Show less" in html
+    assert "hx-disable" in html
+
+
+def test_show_less_fragment_is_the_keep_reading_control(client, add_article):
+    add_article("Long read", body="One.\n\nTwo.\n\nThree.\n")
+    html = client.get("/articles/long-read/less", headers=htmx()).get_data(as_text=True)
+    assert "Keep reading" in html and 'aria-expanded="false"' in html
+    assert 'href="/articles/long-read"' in html
+    assert "Three." not in html
+
+
+@pytest.mark.parametrize("fragment", ["more", "less"])
+def test_a_browser_asking_for_a_fragment_gets_the_article(client, add_article, fragment):
+    add_article("Long read")
+    response = client.get(f"/articles/long-read/{fragment}")
+    assert response.status_code == 302
+    assert response.location == "/articles/long-read"
+
+
+def test_a_history_restore_gets_the_page_not_the_fragment(client, add_article):
+    add_article("Long read")
+    restore = htmx(**{"HX-History-Restore-Request": "true"})
+    response = client.get("/latest", headers=restore)
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_responses_that_depend_on_htmx_headers_say_so_in_vary(client, add_article):
+    add_article("Long read")
+    for url in ("/latest", "/articles/long-read/more", "/newsletter"):
+        for headers in ({}, htmx()):
+            vary = client.get(url, headers=headers).headers.get("Vary", "")
+            assert "HX-Request" in vary and "HX-History-Restore-Request" in vary
+
+
+def test_keep_reading_fragment_answers_304_when_unchanged(client, add_article):
+    add_article("Long read")
+    first = client.get("/articles/long-read/more", headers=htmx())
+    assert first.headers["ETag"]
+    again = client.get(
+        "/articles/long-read/more", headers=htmx(**{"If-None-Match": first.headers["ETag"]})
+    )
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_teaser_without_more_text_has_no_keep_reading(client, add_article):
+    add_article("Short one", body="Only one paragraph.\n")
+    add_article("Lead story")
+    html = client.get("/").get_data(as_text=True)
+    start = html.index('id="teaser-short-one"')
+    teaser = html[start : html.index("</article>", start)]
+    assert "Only one paragraph." in teaser and "Keep reading" not in teaser
+
+
+@pytest.mark.parametrize("slug", ["no-such-article", "x" * 3000, "%00", "..%2F..", "caf%C3%A9"])
+def test_keep_reading_unknown_slug_is_a_small_404(client, slug):
+    response = client.get(f"/articles/{slug}/more", headers=htmx())
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Page not found" in html and "<html" not in html
+
+
+def test_keep_reading_of_a_removed_article_is_410(client, add_article):
+    add_article("Gone soon", status="trash")
+    assert client.get("/articles/gone-soon/more", headers=htmx()).status_code == 410
+
+
+def test_keep_reading_of_a_draft_is_404(client, add_article):
+    add_article("Not yet", status="draft")
+    assert client.get("/articles/not-yet/more", headers=htmx()).status_code == 404
+
+
+def latest_item_links(html: str) -> list[str]:
+    return [
+        line.split('"')[1]
+        for line in html.splitlines()
+        if line.strip().startswith('<a href="/articles/')
+    ]
+
+
+def test_latest_fragment_pages_append_without_duplicates_and_end_clearly(app, client, add_article):
+    app.config["LATEST_PER_PAGE"] = 3
+    for number in range(7):
+        add_article(f"Story {number}")
+    first = client.get("/latest", headers=htmx()).get_data(as_text=True)
+    assert "<html" not in first and "<li" in first
+    seen = latest_item_links(first)
+    url = first.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    # An article published between two clicks must not push an old one onto the next page.
+    add_article("Breaking while reading", published=None)
+    while url:
+        html = client.get(url, headers=htmx()).get_data(as_text=True)
+        seen += latest_item_links(html)
+        url = (
+            html.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+            if "hx-get" in html
+            else ""
+        )
+    assert len(seen) == len(set(seen)) == 7
+    assert "You have reached the end of the list." in html
+
+
+def test_latest_more_is_a_real_link_to_the_next_page(app, client, add_article):
+    app.config["LATEST_PER_PAGE"] = 2
+    for number in range(3):
+        add_article(f"Story {number}")
+    html = client.get("/latest").get_data(as_text=True)
+    assert '<a href="/latest?page=2&amp;as_of=' in html
+    page_two = client.get("/latest?page=2").get_data(as_text=True)
+    assert "<html" in page_two and "Story 2" in page_two and "Story 0" not in page_two
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=0",
+        "page=-1",
+        "page=99999",
+        "as_of=yesterday",
+        "as_of=2026-01-01T00:00+02:00",
+    ],
+)
+def test_latest_bad_query_is_404(client, add_article, query):
+    add_article("Story")
+    for headers in ({}, htmx()):
+        assert client.get(f"/latest?{query}", headers=headers).status_code == 404
+
+
+def test_latest_when_nothing_is_published(client):
+    html = client.get("/latest", headers=htmx()).get_data(as_text=True)
+    assert "Nothing has been published yet." in html
