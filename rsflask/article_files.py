@@ -37,7 +37,11 @@ KEYS = (
     "image_alt",
     "image_credit",
 )
-STATUSES = ("draft", "review", "scheduled", "published")
+STATUSES = ("draft", "review", "scheduled", "published", "trash")
+# The longest value each key may have: the database columns' sizes.
+MAX_LENGTHS = {
+    "title": 300, "dek": 500, "image_alt": 500, "image_credit": 300, "type": 100, "section": 100,
+}
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 DEFAULT_TYPE = "News"
 DEFAULT_SECTION = "World"
@@ -121,6 +125,12 @@ def read_article_file(path: Path) -> ArticleFile:
     title = meta.get("title", "").strip()
     if not title:
         raise fail("no title: the header needs a 'title:' line")
+    for key, longest in MAX_LENGTHS.items():
+        if len(meta.get(key, "")) > longest:
+            raise fail(f"{key!r} is longer than {longest} characters")
+    for key in ("tags", "authors"):
+        if any(len(name) > 100 for name in _names(meta.get(key, ""))):
+            raise fail(f"a name in {key!r} is longer than 100 characters")
     slug = meta.get("slug") or slugify(title)
     if not is_valid_slug(slug):
         raise fail(f"bad slug {slug!r}: use lowercase letters, digits and single hyphens")

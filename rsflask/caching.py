@@ -1,6 +1,10 @@
-"""Conditional GET: every page and fragment carries an ETag, so a repeat visit costs a 304."""
+"""Conditional GET: every page and fragment carries an ETag, so a repeat visit costs a 304.
 
-from flask import Flask, Response, request
+A page that touched no session is the same for every reader: it is marked public, which lets the
+page cache (page_cache.py) and the shipped nginx keep it.
+"""
+
+from flask import Flask, Response, request, session
 
 CONDITIONAL_TYPES = {"text/html", "application/atom+xml", "application/xml", "text/plain"}
 
@@ -13,9 +17,11 @@ def _make_conditional(response: Response) -> Response:
         and response.mimetype in CONDITIONAL_TYPES
     ):
         response.add_etag()
-        if not response.cache_control.max_age:
+        if not response.cache_control.max_age and not response.cache_control.no_store:
             # Browsers keep the page but ask again each time; the ETag makes asking cheap.
             response.cache_control.no_cache = True
+            if not session.accessed:
+                response.cache_control.public = True
         response.make_conditional(request)
     return response
 

@@ -1,6 +1,7 @@
 """Command-line tools: importing and exporting articles, demo content, accounts."""
 
 import secrets
+import sys
 from pathlib import Path
 
 import click
@@ -9,7 +10,9 @@ from flask import Flask, current_app, url_for
 from rsflask import demo
 from rsflask.article_files import ArticleFileError, export_article, import_article_file
 from rsflask.db import db
+from rsflask.editor.forms import MIN_PASSWORD_LENGTH
 from rsflask.models import Article, User
+from rsflask.models.accounts import ROLES
 from rsflask.photos import PhotoError
 
 DEMO_EDITOR_EMAIL = "editor@example.com"
@@ -72,8 +75,31 @@ def create_demo_editor_command() -> None:
     )
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="writer", show_default=True)
+@click.option("--name", default="", help="The name shown in the editor.")
+def create_user_command(email: str, role: str, name: str) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    email = email.strip().lower()
+    if db.session.scalar(db.select(User).filter_by(email=email)) is not None:
+        raise click.ClickException(f"an account with the email {email} exists already")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (
+        create_user_command,
         import_article_command,
         export_article_command,
         seed_demo_command,

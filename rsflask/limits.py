@@ -34,3 +34,12 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
         db.session.execute(db.delete(RateLimitHit).where(RateLimitHit.expires < now))
     db.session.commit()
     return count <= limit
+
+
+def hits(key: str, per_seconds: int) -> int:
+    """How many hits `key` has had in the current window, without counting one more."""
+    window = int(time.time()) // per_seconds
+    count = db.session.scalar(
+        db.select(RateLimitHit.count).where(RateLimitHit.key == key, RateLimitHit.window == window)
+    )
+    return count or 0

@@ -71,12 +71,13 @@ ALLOWED_ATTRIBUTES = {
 }
 # Only the footnote extension's own ids and classes survive, so that text can't clobber the page's.
 # (Classes are listed apart: nh3 refuses "class" in ALLOWED_ATTRIBUTES beside allowed_classes.)
-FOOTNOTE_ID = re.compile(r"fn(ref\d*)?:[\w-]{1,40}")
+FOOTNOTE_ID = re.compile(r"fn(ref\d*)?:[\w .:-]{1,100}")
 ALLOWED_CLASSES = {"div": {"footnote"}, "code": {"language-" + x for x in ("python", "json")}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
-MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}}
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+# The page's headline is its only <h1>, so a body's "# Heading" becomes an <h2>.
+MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}, "toc": {"baselevel": 2}}
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:

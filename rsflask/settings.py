@@ -35,11 +35,49 @@ MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 # Newsletter signups allowed per client address per hour.
 SIGNUP_RATE_LIMIT = 5
+# Minutes before signing up again sends the same address another email.
+NEWSLETTER_RESEND_MINUTES = 15
+# Days a confirmation link works.
+NEWSLETTER_CONFIRM_DAYS = 7
+# Address offered beside the link in List-Unsubscribe. None: MAIL_DEFAULT_SENDER's; "": none.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = None
+# Round-up messages sent per second (0: as fast as the mail server takes them).
+DIGEST_RATE = 20
+# Round-up messages sent over one SMTP connection before a fresh one is opened.
+DIGEST_BATCH_SIZE = 100
+# SMTP server host name (the MAIL_* settings follow Flask-Mail's names).
+MAIL_SERVER = "localhost"
+# SMTP port: 25, 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL.
+MAIL_PORT = 25
+# Upgrade the connection with STARTTLS before logging in.
+MAIL_USE_TLS = False
+# Connect with TLS from the start (implicit TLS, usually port 465).
+MAIL_USE_SSL = False
+# Login on the SMTP server; None: send without logging in.
+MAIL_USERNAME = None
+# Password for MAIL_USERNAME; put it in instance/config.py or the environment, never in git.
+MAIL_PASSWORD = None
+# The From of every email: "Name <address>".
+MAIL_DEFAULT_SENDER = "The Crosswind Review <newsletter@example.org>"
+# Seconds to wait for the SMTP server before giving up (a signup waits for it).
+MAIL_TIMEOUT = 10
+# Failed sign-ins allowed per account, and per client address, in 15 minutes.
+SIGNIN_FAILURES_PER_ACCOUNT = 5
+SIGNIN_FAILURES_PER_ADDRESS = 20
+# Searches allowed per client address per minute (typing refreshes the results, so not too few).
+SEARCH_RATE_LIMIT = 60
+# Editor previews allowed per signed-in user per minute (the preview follows the typing).
+PREVIEW_RATE_LIMIT = 120
+# Milliseconds a SQLite request waits for a lock before it gives up and the reader gets a 503.
+SQLITE_BUSY_TIMEOUT = 10_000
 # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
 PROXY_COUNT = 0
 # Sessions are HttpOnly and SameSite=Lax always; Secure is set when served over HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = False
+# None: Secure exactly when SITE_URL is https://, which also sets REMEMBER_COOKIE_SECURE.
+SESSION_COOKIE_SECURE = None
+# Memory for rendered pages kept by each worker (0 turns the page cache off).
+PAGE_CACHE_BYTES = 16 * 1024 * 1024
 # Where uploaded and generated photos live. None means instance/photos.
 PHOTO_FOLDER = None

@@ -1,28 +1,34 @@
 """Every table, imported here so that Alembic and the app see them all."""
 
 from rsflask.models.accounts import User
+from rsflask.models.cache import SiteState
 from rsflask.models.content import (
     Article,
     ArticleAuthor,
     ArticleType,
     Author,
     Photo,
+    Revision,
     Section,
     SlugRedirect,
     Tag,
     published,
 )
 from rsflask.models.limits import RateLimitHit
-from rsflask.models.newsletter import Subscriber
+from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber
 
 __all__ = [
     "Article",
     "ArticleAuthor",
     "ArticleType",
     "Author",
+    "Digest",
+    "DigestDelivery",
     "Photo",
     "RateLimitHit",
+    "Revision",
     "Section",
+    "SiteState",
     "SlugRedirect",
     "Subscriber",
     "Tag",

@@ -44,6 +44,8 @@ class Author(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     bio: Mapped[str] = mapped_column(Text, default="")
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
+    photo: Mapped["Photo | None"] = relationship()
 
 
 class Photo(db.Model):
@@ -116,6 +118,11 @@ class Article(db.Model):
     photo_credit: Mapped[str] = mapped_column(String(300), default="")
     # Bumped on every update, so that a save based on an older copy is refused, not applied.
     version: Mapped[int] = mapped_column(default=1)
+    # Who started it (writers may edit only their own), and the status to restore from the trash.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status_before_trash: Mapped[str] = mapped_column(String(20), default="")
 
     article_type: Mapped[ArticleType] = relationship(lazy="joined", innerjoin=True)
     section: Mapped[Section] = relationship(lazy="joined", innerjoin=True)
@@ -158,6 +165,25 @@ class Article(db.Model):
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / 230))
+
+
+class Revision(db.Model):
+    """A copy of what an article said at one save, or the newest unsaved text of an autosave."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_article_created", "article_id", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # "save" for every explicit save, "autosave" for the text typed since (one per user).
+    kind: Mapped[str] = mapped_column(String(20), default="save")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The article version this copy was based on, to tell a stale autosave from a fresh one.
+    base_version: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    dek: Mapped[str] = mapped_column(String(500), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
 class SlugRedirect(db.Model):

@@ -1,0 +1,120 @@
+"""Signing in and out, one's own password, and (for admins) everyone's accounts."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from rsflask import limits
+from rsflask.db import db
+from rsflask.editor import bp, roles_required
+from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
+from rsflask.models import User
+
+FAILURE_WINDOW = 15 * 60
+
+
+def safe_next(target: str | None) -> str:
+    """Follow `next` only to a path on this site, never to another host (open redirect)."""
+    default = url_for("editor.dashboard")
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+    ):
+        return default
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with email and password; failures are limited per account and per address."""
+    form = SignInForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("editor/sign_in.html", form=form), 422 if form.errors else 200
+    email = form.email.data.strip().lower()
+    account_key = f"signin-account:{email}"
+    address_key = f"signin-address:{limits.client_address()}"
+    config = current_app.config
+    if (
+        limits.hits(account_key, FAILURE_WINDOW) >= config["SIGNIN_FAILURES_PER_ACCOUNT"]
+        or limits.hits(address_key, FAILURE_WINDOW) >= config["SIGNIN_FAILURES_PER_ADDRESS"]
+    ):
+        message = "Too many failed sign-ins. Please wait 15 minutes and try again."
+        return render_template("editor/sign_in.html", form=form, message=message), 429
+    user = db.session.scalar(db.select(User).filter_by(email=email))
+    if user is None or not user.active or not user.check_password(form.password.data):
+        limits.allow(account_key, 0, FAILURE_WINDOW)
+        limits.allow(address_key, 0, FAILURE_WINDOW)
+        message = "That email and password do not match an account."
+        return render_template("editor/sign_in.html", form=form, message=message), 401
+    login_user(user, remember=form.remember.data)
+    return redirect(safe_next(form.next.data), 303)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """Sign out (a POST, so that no link on another site can sign anyone out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("editor.sign_in"), 303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password, knowing the current one."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current.data):
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for("editor.dashboard"), 303)
+        form.current.errors.append("That is not your current password.")
+    return render_template("editor/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/users")
+@roles_required("admin")
+def users():
+    """Everyone who can sign in."""
+    people = db.session.scalars(db.select(User).order_by(User.email)).all()
+    return render_template("editor/users.html", users=people)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int | None = None):
+    """Create an account, or change someone's name, role, access or password."""
+    user = db.get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        taken = db.session.scalar(db.select(User).filter_by(email=email))
+        if taken is not None and taken is not user:
+            form.email.errors.append("Another account has this email.")
+        elif user is None and not form.password.data:
+            form.password.errors.append("A new account needs a password.")
+        elif user is not None and user.id == current_user.id and (
+            form.role.data != "admin" or not form.active.data
+        ):
+            form.role.errors.append("You cannot remove your own admin access.")
+        else:
+            user = user or User(password_hash="")
+            user.email, user.name = email, form.name.data.strip()
+            user.role, user.active = form.role.data, form.active.data
+            if form.password.data:
+                user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.commit()
+            flash(f"Saved the account of {user.email}.", "success")
+            return redirect(url_for("editor.users"), 303)
+    status = 422 if form.errors else 200
+    return render_template("editor/user_form.html", form=form, user=user), status

@@ -1,0 +1,468 @@
+"""Writing: the dashboard, the article form with preview and autosave, revisions, the trash."""
+
+import difflib
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from rsflask import limits, markup
+from rsflask.article_files import _get_or_create
+from rsflask.db import db, utcnow
+from rsflask.editor import ANY_ROLE, bp, roles_required
+from rsflask.editor.forms import ArticleForm, AutosaveForm
+from rsflask.fragments import wants_fragment
+from rsflask.models import (
+    Article,
+    ArticleType,
+    Author,
+    Revision,
+    Section,
+    SlugRedirect,
+    Tag,
+)
+from rsflask.photos import PhotoError, store_photo
+from rsflask.slugs import slugify
+
+FILTERS = {
+    "draft": "Drafts",
+    "review": "In review",
+    "scheduled": "Scheduled",
+    "published": "Published",
+    "trash": "Trash",
+}
+PUBLISHERS = ("admin", "editor")
+
+
+def may_publish() -> bool:
+    return current_user.role in PUBLISHERS
+
+
+def editable_article_or_404(article_id: int) -> Article:
+    """The article, if this user may change it: writers only their own drafts."""
+    article = db.get_or_404(Article, article_id)
+    if not may_publish() and (
+        article.created_by_id != current_user.id or article.status not in ("draft", "review")
+    ):
+        abort(403)
+    return article
+
+
+@bp.get("/")
+@roles_required(*ANY_ROLE)
+def dashboard():
+    """Articles by status, newest change first, with title search."""
+    status = request.args.get("status", "")
+    search = request.args.get("q", "").strip()[:200]
+    query = db.select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
+    if status and status not in FILTERS:
+        abort(404)
+    query = query.where(status_condition(status))
+    if search:
+        query = query.where(Article.title.ilike(f"%{escape_like(search)}%", escape="\\"))
+    if not may_publish():
+        query = query.where(Article.created_by_id == current_user.id)
+    articles = db.paginate(query, per_page=25, max_per_page=25, error_out=True)
+    return render_template(
+        "editor/dashboard.html", articles=articles, status=status, search=search, filters=FILTERS
+    )
+
+
+def status_condition(status: str):
+    """The dashboard's filters; scheduled and published differ only by the publish time."""
+    now = utcnow()
+    if status == "scheduled":
+        return (Article.status == "published") & (Article.published_at > now)
+    if status == "published":
+        return (Article.status == "published") & (Article.published_at <= now)
+    if status:
+        return Article.status == status
+    return Article.status != "trash"
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.post("/articles")
+@roles_required(*ANY_ROLE)
+def new_article():
+    """Start a draft at once, so that autosave has somewhere to keep the text from the start."""
+    article = Article(
+        slug=unused_slug("untitled-draft"),
+        title="Untitled draft",
+        body_md="",
+        article_type=db.session.scalars(db.select(ArticleType).order_by(ArticleType.id)).first()
+        or _get_or_create(ArticleType, "News"),
+        section=db.session.scalars(db.select(Section).order_by(Section.position)).first()
+        or _get_or_create(Section, "World"),
+        status="draft",
+        created_by_id=current_user.id,
+    )
+    db.session.add(article)
+    db.session.commit()
+    return redirect(url_for("editor.edit_article", article_id=article.id), 303)
+
+
+def unused_slug(base: str, article: Article | None = None) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no other article or old address uses."""
+    candidate, number = base, 1
+    while slug_taken(candidate, article):
+        number += 1
+        candidate = f"{base[:70]}-{number}"
+    return candidate
+
+
+def slug_taken(slug: str, article: Article | None) -> bool:
+    other = db.session.scalar(db.select(Article).filter_by(slug=slug))
+    if other is not None and other is not article:
+        return True
+    old = db.session.get(SlugRedirect, slug)
+    return old is not None and (article is None or old.article_id != article.id)
+
+
+def fill_choices(form: ArticleForm) -> None:
+    form.article_type.choices = [
+        (t.id, t.name)
+        for t in db.session.scalars(db.select(ArticleType).order_by(ArticleType.name))
+    ]
+    form.section.choices = [
+        (s.id, s.name)
+        for s in db.session.scalars(db.select(Section).order_by(Section.position, Section.name))
+    ]
+
+
+def local_input_time(value: datetime | None) -> datetime | None:
+    """Stored naive UTC -> the naive local time a datetime-local field shows."""
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def utc_from_input(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def form_for(article: Article) -> ArticleForm:
+    form = ArticleForm(
+        title=article.title,
+        slug=article.slug,
+        dek=article.dek,
+        article_type=article.type_id,
+        section=article.section_id,
+        tags=", ".join(tag.name for tag in article.tags),
+        authors=", ".join(author.name for author in article.authors),
+        body=article.body_md,
+        photo_alt=article.photo_alt,
+        photo_credit=article.photo_credit,
+        published_at=local_input_time(article.published_at),
+        version=str(article.version),
+    )
+    return form
+
+
+def names(text: str) -> list[str]:
+    return list(dict.fromkeys(n.strip() for n in (text or "").split(",") if n.strip()))
+
+
+def apply_form(form: ArticleForm, article: Article) -> bool:
+    """Copy the form into the article; False (with messages on the form) if it can't be saved."""
+    slug = form.slug.data.strip() if form.slug.data else slugify(form.title.data)
+    if slug_taken(slug, article):
+        form.slug.errors.append("Another article uses this address. Choose another slug.")
+        return False
+    upload = form.photo.data
+    photo = article.photo
+    if upload and getattr(upload, "filename", ""):
+        try:
+            photo = store_photo(upload.read())
+        except PhotoError as error:
+            form.photo.errors.append(str(error))
+            return False
+    elif form.remove_photo.data:
+        photo = None
+    if photo is not None and not (form.photo_alt.data or "").strip():
+        form.photo_alt.errors.append("Describe the photo for readers who cannot see it.")
+        return False
+    if slug != article.slug and article.status == "published":
+        # Links already shared keep working: the old address answers with a 301.
+        db.session.merge(SlugRedirect(old_slug=article.slug, article_id=article.id))
+    old_redirect = db.session.get(SlugRedirect, slug)
+    if old_redirect is not None:
+        db.session.delete(old_redirect)
+    article.slug = slug
+    article.title = form.title.data.strip()
+    article.dek = (form.dek.data or "").strip()
+    article.article_type = db.get_or_404(ArticleType, form.article_type.data)
+    article.section = db.get_or_404(Section, form.section.data)
+    article.tags = [_get_or_create(Tag, name) for name in names(form.tags.data)]
+    article.authors = [_get_or_create(Author, name) for name in names(form.authors.data)]
+    article.body_md = form.body.data or ""
+    article.photo = photo
+    article.photo_alt = (form.photo_alt.data or "").strip()
+    article.photo_credit = (form.photo_credit.data or "").strip()
+    article.published_at = utc_from_input(form.published_at.data) or article.published_at
+    return True
+
+
+def keep_revision(article: Article, kind: str = "save") -> None:
+    db.session.add(
+        Revision(
+            article_id=article.id,
+            user_id=current_user.id,
+            kind=kind,
+            base_version=article.version,
+            title=article.title,
+            dek=article.dek,
+            body_md=article.body_md,
+        )
+    )
+
+
+def own_autosave(article: Article) -> Revision | None:
+    return db.session.scalar(
+        db.select(Revision).filter_by(
+            article_id=article.id, user_id=current_user.id, kind="autosave"
+        )
+    )
+
+
+def conflict_message(article: Article) -> str:
+    who = last_saver(article)
+    when = article.updated_at.replace(tzinfo=UTC).astimezone(
+        ZoneInfo(current_app.config["TIMEZONE"])
+    )
+    return (
+        f"Not saved: {who} saved this article at {when:%H:%M} while you were editing. "
+        "Your text is kept below. Compare it with their version under Revisions, then save "
+        "again to replace theirs with yours."
+    )
+
+
+def last_saver(article: Article) -> str:
+    revision = db.session.scalar(
+        db.select(Revision)
+        .filter_by(article_id=article.id, kind="save")
+        .order_by(Revision.created_at.desc(), Revision.id.desc())
+        .limit(1)
+    )
+    if revision and revision.user:
+        return revision.user.name or revision.user.email
+    return "someone else"
+
+
+@bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
+@roles_required(*ANY_ROLE)
+def edit_article(article_id: int):
+    """The article form: save, preview, publish or schedule, submit for review."""
+    article = editable_article_or_404(article_id)
+    if request.method == "GET":
+        form = form_for(article)
+        autosave = own_autosave(article)
+        if autosave and autosave.created_at > article.updated_at:
+            form.title.data, form.dek.data, form.body.data = (
+                autosave.title,
+                autosave.dek,
+                autosave.body_md,
+            )
+        else:
+            autosave = None
+        fill_choices(form)
+        return render_editor(form, article, recovered=autosave)
+
+    form = ArticleForm()
+    fill_choices(form)
+    if not form.validate_on_submit():
+        return render_editor(form, article, status=422)
+    if form.preview.data:
+        return render_editor(form, article, preview=markup.render(form.body.data or ""))
+    if form.version.data != str(article.version):
+        message = conflict_message(article)
+        form.version.data = str(article.version)
+        return render_editor(form, article, status=409, message=message)
+    if form.publish.data and not may_publish():
+        abort(403)
+    if not apply_form(form, article):
+        db.session.rollback()
+        return render_editor(form, db.get_or_404(Article, article_id), status=422)
+    if form.publish.data:
+        article.status = "published"
+        article.published_at = article.published_at if form.published_at.data else None
+        article.published_at = article.published_at or utcnow().replace(microsecond=0)
+    elif form.submit_review.data:
+        article.status = "review"
+    try:
+        db.session.flush()
+        keep_revision(article)
+        autosave = own_autosave(article)
+        if autosave:
+            db.session.delete(autosave)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        article = db.get_or_404(Article, article_id)
+        message = conflict_message(article)
+        form.version.data = str(article.version)
+        return render_editor(form, article, status=409, message=message)
+    flash(saved_message(article), "success")
+    return redirect(url_for("editor.edit_article", article_id=article.id), 303)
+
+
+def saved_message(article: Article) -> str:
+    if article.status == "published" and article.is_scheduled:
+        return "Scheduled. Readers will see it at the publish time."
+    if article.status == "published":
+        return "Published."
+    if article.status == "review":
+        return "Submitted for review."
+    return "Draft saved."
+
+
+def render_editor(form, article, status=200, message="", preview=None, recovered=None):
+    scheduled_time = utc_from_input(form.published_at.data)
+    schedules = scheduled_time is not None and scheduled_time > utcnow()
+    return (
+        render_template(
+            "editor/article_form.html",
+            form=form,
+            article=article,
+            message=message,
+            preview=preview,
+            recovered=recovered,
+            may_publish=may_publish(),
+            publish_label="Schedule" if schedules else "Publish",
+        ),
+        status,
+    )
+
+
+@bp.post("/articles/<int:article_id>/autosave")
+@roles_required(*ANY_ROLE)
+def autosave(article_id: int):
+    """Keep what is being typed, without touching the article readers see."""
+    article = editable_article_or_404(article_id)
+    form = AutosaveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revision = own_autosave(article) or Revision(
+        article_id=article.id, user_id=current_user.id, kind="autosave"
+    )
+    revision.title = form.title.data or ""
+    revision.dek = form.dek.data or ""
+    revision.body_md = form.body.data or ""
+    revision.base_version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    revision.created_at = utcnow()
+    db.session.add(revision)
+    db.session.commit()
+    stale = revision.base_version != article.version
+    return render_template("editor/_autosave.html", revision=revision, stale=stale)
+
+
+@bp.post("/articles/<int:article_id>/autosave/discard")
+@roles_required(*ANY_ROLE)
+def discard_autosave(article_id: int):
+    """Throw away recovered, unsaved text and go back to the saved article."""
+    article = editable_article_or_404(article_id)
+    autosave = own_autosave(article)
+    if autosave:
+        db.session.delete(autosave)
+        db.session.commit()
+    return redirect(url_for("editor.edit_article", article_id=article.id), 303)
+
+
+@bp.post("/preview")
+@roles_required(*ANY_ROLE)
+def preview():
+    """The body as readers will see it, through the same sanitising pipeline as the site."""
+    limit = current_app.config["PREVIEW_RATE_LIMIT"]
+    if not limits.allow(f"preview:{current_user.id}", limit, 60):
+        abort(429, retry_after=60)
+    body = request.form.get("body", "")
+    if len(body) > 1_000_000:
+        abort(413)
+    html = markup.render(body)
+    if wants_fragment():
+        return render_template("editor/_preview.html", html=html)
+    return render_template("editor/preview.html", html=html)
+
+
+@bp.get("/articles/<int:article_id>/revisions")
+@roles_required(*ANY_ROLE)
+def revisions(article_id: int):
+    """Every saved version of the article, newest first."""
+    article = editable_article_or_404(article_id)
+    saved = db.session.scalars(
+        db.select(Revision)
+        .filter_by(article_id=article.id, kind="save")
+        .order_by(Revision.created_at.desc(), Revision.id.desc())
+    ).all()
+    return render_template("editor/revisions.html", article=article, revisions=saved)
+
+
+@bp.get("/articles/<int:article_id>/revisions/<int:revision_id>")
+@roles_required(*ANY_ROLE)
+def revision(article_id: int, revision_id: int):
+    """What changed between a revision and the article as it is now."""
+    article = editable_article_or_404(article_id)
+    revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
+    changes = {
+        "Title": diff_lines(revision.title, article.title),
+        "Dek": diff_lines(revision.dek, article.dek),
+        "Body": diff_lines(revision.body_md, article.body_md),
+    }
+    return render_template(
+        "editor/revision.html", article=article, revision=revision, changes=changes
+    )
+
+
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """(kind, line) pairs: "-" only in the revision, "+" only now, " " in both."""
+    lines = []
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        if line[:1] in ("-", "+", " "):
+            lines.append((line[:1], line[2:]))
+    return lines
+
+
+@bp.post("/articles/<int:article_id>/revisions/<int:revision_id>/restore")
+@roles_required(*ANY_ROLE)
+def restore_revision(article_id: int, revision_id: int):
+    """Bring back a revision's title, dek and body, as a new save."""
+    article = editable_article_or_404(article_id)
+    revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
+    article.title, article.dek, article.body_md = revision.title, revision.dek, revision.body_md
+    db.session.flush()
+    keep_revision(article)
+    db.session.commit()
+    flash("The revision is restored.", "success")
+    return redirect(url_for("editor.edit_article", article_id=article.id), 303)
+
+
+@bp.post("/articles/<int:article_id>/trash")
+@roles_required(*ANY_ROLE)
+def trash_article(article_id: int):
+    """Move to the trash: readers get 410 Gone, and it can be restored."""
+    article = editable_article_or_404(article_id)
+    if article.status != "trash":
+        article.status_before_trash, article.status = article.status, "trash"
+        db.session.commit()
+    flash(f"“{article.title}” is in the trash.", "info")
+    return redirect(url_for("editor.dashboard"), 303)
+
+
+@bp.post("/articles/<int:article_id>/restore")
+@roles_required(*PUBLISHERS)
+def restore_article(article_id: int):
+    """Take an article out of the trash, back to the status it had."""
+    article = db.get_or_404(Article, article_id)
+    if article.status == "trash":
+        article.status = article.status_before_trash or "draft"
+        db.session.commit()
+    flash(f"“{article.title}” is restored.", "success")
+    return redirect(url_for("editor.edit_article", article_id=article.id), 303)

@@ -1,0 +1,134 @@
+"""The editors' forms (Flask-WTF: CSRF on every one)."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from rsflask.models.accounts import ROLES
+from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+
+MIN_PASSWORD_LENGTH = 12
+slug_rules = [
+    Optional(),
+    Length(max=MAX_SLUG_LENGTH),
+    Regexp(SLUG_PATTERN.pattern + "$", message="Use lowercase letters, digits and single hyphens."),
+]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    remember = BooleanField("Keep me signed in on this device (30 days)")
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters. A phrase of several words is good."
+        ),
+    )
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("new", message="The two passwords differ.")]
+    )
+
+
+class UserForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    name = StringField("Name", validators=[Length(max=200)])
+    role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
+    active = BooleanField("Can sign in", default=True)
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+        description="Leave empty to keep the current password.",
+    )
+
+
+class ArticleForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    slug = StringField(
+        "Slug",
+        validators=slug_rules,
+        description="The article's address. Made from the title when left empty.",
+    )
+    dek = TextAreaField("Dek", validators=[Length(max=500)], description="One sentence.")
+    article_type = SelectField("Type", coerce=int)
+    section = SelectField("Section", coerce=int)
+    tags = StringField("Tags", validators=[Length(max=1000)], description="Separated by commas.")
+    authors = StringField(
+        "Authors",
+        validators=[Length(max=1000)],
+        description="Separated by commas, in byline order.",
+    )
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=1_000_000)])
+    photo = FileField("Top photo", description="JPEG, PNG or WebP.")
+    photo_alt = StringField(
+        "Photo alt text",
+        validators=[Length(max=500)],
+        description="What the photo shows, for readers who cannot see it. Required with a photo.",
+    )
+    photo_credit = StringField("Photo credit", validators=[Length(max=300)])
+    remove_photo = BooleanField("Remove the top photo")
+    published_at = DateTimeLocalField(
+        "Publish time",
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
+        description="Empty means now. A future time schedules the article.",
+    )
+    version = HiddenField()
+    save = SubmitField("Save draft")
+    preview = SubmitField("Preview")
+    publish = SubmitField("Publish")
+    submit_review = SubmitField("Submit for review")
+
+
+class NameSlugForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    slug = StringField("Slug", validators=slug_rules, description="Made from the name when empty.")
+
+
+class SectionForm(NameSlugForm):
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    position = StringField("Position in the menu", default="100")
+
+    def validate_position(self, field: StringField) -> None:
+        if not (field.data or "").strip().isdigit():
+            raise ValidationError("A whole number, 0 or more.")
+
+
+class AuthorForm(NameSlugForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    bio = TextAreaField("Short bio", validators=[Length(max=2000)])
+    photo = FileField("Photo", description="JPEG, PNG or WebP.")
+
+
+class AutosaveForm(FlaskForm):
+    """The text fields of the article form, which autosave keeps while the editor types."""
+
+    title = StringField(validators=[Length(max=300)])
+    dek = TextAreaField(validators=[Length(max=500)])
+    body = TextAreaField(validators=[Length(max=1_000_000)])
+    version = HiddenField()

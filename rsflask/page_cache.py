@@ -1,0 +1,161 @@
+"""Rendered pages kept in memory and served without touching Flask, invalidated exactly.
+
+Every change that readers could see bumps one number, the site's generation, in the same
+transaction (a session event below). A cached page remembers the generation it was made at and is
+served only while that is still the current one, and only until the next scheduled article's time.
+So the cost of a hit is one primary-key read and a dictionary lookup, and no reader ever gets a
+page from before a change once that change is committed. Only responses marked
+`Cache-Control: public` (pages that touched no session, see caching.py) are kept.
+"""
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from rsflask.db import db, utcnow
+from rsflask.models import Article, SiteState
+
+# Tables readers never see: changing their rows leaves every page as it was.
+UNSEEN_TABLES = {"rate_limit_hits", "revisions", "subscribers", "users", "digest_deliveries"}
+# What a response may depend on besides the path: the host and scheme it was asked for (absolute
+# URLs in pages), and the request headers that pages vary by (fragments.py).
+KEY_ENVIRON = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+    "HTTP_HX_BOOSTED",
+)
+
+
+BODY_HEADERS = ("content-length", "content-type")
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_generation(session: Session, flush_context, instances) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(obj.__tablename__ not in UNSEEN_TABLES for obj in changed):
+        bump_generation(session)
+
+
+def bump_generation(session: Session) -> None:
+    """Mark every cached page stale; for writes that bypass the ORM (bulk inserts)."""
+    session.execute(
+        update(SiteState).where(SiteState.id == 1).values(generation=SiteState.generation + 1)
+    )
+
+
+@dataclass
+class Entry:
+    generation: int
+    valid_until: float
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str | None
+
+
+class PageCache:
+    """WSGI middleware in front of the Flask app; a bounded LRU of whole responses."""
+
+    def __init__(self, app: Flask, max_bytes: int) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
+
+    def generation(self) -> int:
+        with self.app.app_context(), db.engine.connect() as connection:
+            return connection.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
+
+    def next_scheduled_time(self) -> float:
+        """When the next scheduled article goes live: cached pages may not outlive it."""
+        with self.app.app_context(), db.engine.connect() as connection:
+            upcoming = connection.scalar(
+                select(func.min(Article.published_at)).where(
+                    Article.status == "published", Article.published_at > utcnow()
+                )
+            )
+        if upcoming is None:
+            return float("inf")
+        return time.time() + (upcoming - utcnow()).total_seconds()
+
+    def __call__(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        key = (
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            *(environ.get(name, "") for name in KEY_ENVIRON),
+        )
+        generation = self.generation()
+        entry = self.entries.get(key)
+        if entry and entry.generation == generation and entry.valid_until > time.time():
+            self.entries.move_to_end(key)
+            return self.serve(entry, environ, start_response)
+        if method == "HEAD":
+            return self.wsgi_app(environ, start_response)
+        return self.render_and_keep(key, generation, environ, start_response)
+
+    def serve(self, entry: Entry, environ, start_response):
+        if entry.etag and entry.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            headers = [(k, v) for k, v in entry.headers if k.lower() not in BODY_HEADERS]
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        start_response(entry.status, entry.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+
+    def render_and_keep(self, key, generation, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            if not keepable(status, headers):
+                return start_response(status, headers, exc_info)
+            return None
+
+        app_iter = self.wsgi_app(environ, capture)
+        if not keepable(captured.get("status", ""), captured.get("headers", [])):
+            return app_iter
+        try:
+            body = b"".join(app_iter)
+        finally:
+            if hasattr(app_iter, "close"):
+                app_iter.close()
+        headers = captured["headers"]
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        valid_until = self.next_scheduled_time()
+        self.keep(key, Entry(generation, valid_until, captured["status"], headers, body, etag))
+        start_response(captured["status"], headers)
+        return [body]
+
+    def keep(self, key, entry: Entry) -> None:
+        if len(entry.body) > self.max_bytes // 10:
+            return
+        old = self.entries.pop(key, None)
+        self.size += len(entry.body) - (len(old.body) if old else 0)
+        self.entries[key] = entry
+        while self.size > self.max_bytes and self.entries:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+def keepable(status: str, headers: list[tuple[str, str]]) -> bool:
+    if not status.startswith("200"):
+        return False
+    names = {k.lower(): v for k, v in headers}
+    return "set-cookie" not in names and "public" in names.get("cache-control", "")
+
+
+def init_app(app: Flask) -> None:
+    if app.config["PAGE_CACHE_BYTES"]:
+        app.wsgi_app = PageCache(app, app.config["PAGE_CACHE_BYTES"])
+
