@@ -1,11 +1,12 @@
 """Conditional GET: every page and fragment carries an ETag, so a repeat visit costs a 304.
 
-A page that touched no session is the same for every reader: it is marked public, which lets the
-page cache (page_cache.py) and the shipped nginx keep it.
+Pages of the blueprints below never use the session: they are the same for every reader, so they
+are marked public, which lets the page cache (page_cache.py) and the shipped nginx keep them.
 """
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, request
 
+SHARED_BLUEPRINTS = {"reader", "feeds", "search"}
 CONDITIONAL_TYPES = {"text/html", "application/atom+xml", "application/xml", "text/plain"}
 
 
@@ -20,7 +21,7 @@ def _make_conditional(response: Response) -> Response:
         if not response.cache_control.max_age and not response.cache_control.no_store:
             # Browsers keep the page but ask again each time; the ETag makes asking cheap.
             response.cache_control.no_cache = True
-            if not session.accessed:
+            if request.blueprint in SHARED_BLUEPRINTS:
                 response.cache_control.public = True
         response.make_conditional(request)
     return response

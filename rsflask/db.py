@@ -3,6 +3,7 @@
 import sqlite3
 from datetime import UTC, datetime
 
+from flask import current_app, has_app_context, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -35,9 +36,30 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     """WAL and a busy timeout let several workers read and write one SQLite file at once."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # Connections are opened inside a request or command, where the setting can be read.
+    busy_timeout = current_app.config["SQLITE_BUSY_TIMEOUT"] if has_app_context() else 10_000
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLAlchemy emits BEGIN itself (below), instead of pysqlite's own implicit, deferred BEGIN.
+    dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _begin_immediate(connection) -> None:
+    """Take SQLite's write lock when a writing transaction begins, not at its first write.
+
+    A deferred transaction that has read cannot wait for another writer: its upgrade to a write
+    fails at once with "database is locked". Taken at BEGIN, the lock waits on the busy timeout.
+    Requests that only read (GET and HEAD, and connections marked `read_only`) begin deferred,
+    so readers never queue behind each other; a GET that writes must write before it reads.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    reading = connection.get_execution_options().get("read_only") or (
+        has_request_context() and request.method in ("GET", "HEAD")
+    )
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -4,8 +4,8 @@ Every change that readers could see bumps one number, the site's generation, in 
 transaction (a session event below). A cached page remembers the generation it was made at and is
 served only while that is still the current one, and only until the next scheduled article's time.
 So the cost of a hit is one primary-key read and a dictionary lookup, and no reader ever gets a
-page from before a change once that change is committed. Only responses marked
-`Cache-Control: public` (pages that touched no session, see caching.py) are kept.
+page from before a change once that change is committed. Only answers that are the same for every
+reader are kept: a 200 marked `Cache-Control: public` (see caching.py) that sets no cookie.
 """
 
 import time
@@ -73,11 +73,13 @@ class PageCache:
 
     def generation(self) -> int:
         with self.app.app_context(), db.engine.connect() as connection:
+            connection.execution_options(read_only=True)
             return connection.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
 
     def next_scheduled_time(self) -> float:
         """When the next scheduled article goes live: cached pages may not outlive it."""
         with self.app.app_context(), db.engine.connect() as connection:
+            connection.execution_options(read_only=True)
             upcoming = connection.scalar(
                 select(func.min(Article.published_at)).where(
                     Article.status == "published", Article.published_at > utcnow()
@@ -151,7 +153,7 @@ class PageCache:
 def keepable(status: str, headers: list[tuple[str, str]]) -> bool:
     if not status.startswith("200"):
         return False
-    names = {k.lower(): v for k, v in headers}
+    names = {k.lower(): v.lower() for k, v in headers}
     return "set-cookie" not in names and "public" in names.get("cache-control", "")
 
 

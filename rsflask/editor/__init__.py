@@ -47,7 +47,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
-    login_manager.init_app(app)
-    from rsflask.editor import accounts, articles, taxonomy  # noqa: F401  (registers routes)
+    # Flask-Login's own context processor loads the user for every template, which reads the
+    # session and so makes every public page vary by cookie; the proxy loads it only when used.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
+    from rsflask.editor import (  # noqa: F401  (registers routes)
+        accounts,
+        articles,
+        digest,
+        subscribers,
+        taxonomy,
+    )
 
     app.register_blueprint(bp)

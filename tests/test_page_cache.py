@@ -1,0 +1,150 @@
+"""The page cache: hits cost almost nothing, and no reader ever gets a page from before a change."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from rsflask.db import db, utcnow
+from rsflask.demo import generate_articles
+from rsflask.models import Article
+from rsflask.page_cache import PageCache
+from tests.conftest import htmx
+
+
+@pytest.fixture
+def queries(app):
+    """The SQL statements run while the test runs."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_page_cache_wraps_the_app(app):
+    assert isinstance(app.wsgi_app, PageCache)
+
+
+def test_a_cached_page_costs_one_small_query(client, add_article, queries):
+    add_article("Cached story")
+    first = client.get("/articles/cached-story")
+    queries.clear()
+    second = client.get("/articles/cached-story")
+    assert second.data == first.data
+    assert len(queries) == 1 and "site_state" in queries[0]
+
+
+def test_an_edited_article_is_never_served_stale(client, add_article):
+    article = add_article("Old headline")
+    assert "Old headline" in client.get("/articles/old-headline").get_data(as_text=True)
+    assert "Old headline" in client.get("/").get_data(as_text=True)
+    article.title = "New headline"
+    db.session.commit()
+    assert "New headline" in client.get("/articles/old-headline").get_data(as_text=True)
+    assert "New headline" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/", {}),
+        ("/latest", htmx()),
+        ("/latest", {}),
+        ("/sections/europe", {}),
+        ("/feeds/all.atom", {}),
+        ("/sitemap.xml", {}),
+    ],
+)
+def test_publishing_shows_at_once_on_lists_fragments_and_feeds(client, add_article, url, headers):
+    add_article("Already out")
+    draft = add_article("Fresh news", status="draft")
+    assert "Fresh news" not in client.get(url, headers=headers).get_data(as_text=True)
+    draft.status = "published"
+    db.session.commit()
+    html = client.get(url, headers=headers).get_data(as_text=True)
+    assert "Fresh news" in html or "fresh-news" in html
+
+
+def test_keep_reading_fragment_follows_an_edit(client, add_article):
+    article = add_article("Long", body="One.\n\nTwo.\n\nThree old.\n")
+    assert "Three old." in client.get("/articles/long/more", headers=htmx()).get_data(as_text=True)
+    article.body_md = "One.\n\nTwo.\n\nThree new.\n"
+    db.session.commit()
+    assert "Three new." in client.get("/articles/long/more", headers=htmx()).get_data(as_text=True)
+
+
+def test_trashing_turns_a_cached_page_into_410(client, add_article):
+    article = add_article("Soon gone")
+    assert client.get("/articles/soon-gone").status_code == 200
+    article.status = "trash"
+    db.session.commit()
+    assert client.get("/articles/soon-gone").status_code == 410
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, add_article):
+    add_article("Already out")
+    add_article("On the hour", published=utcnow() + timedelta(seconds=1.5))
+    assert "On the hour" not in client.get("/").get_data(as_text=True)
+    time.sleep(1.6)
+    assert "On the hour" in client.get("/").get_data(as_text=True)
+
+
+def test_bulk_inserted_articles_show_at_once(app, client, add_article):
+    model = add_article("Model story")
+    assert "Model story (2)" not in client.get("/latest").get_data(as_text=True)
+    generate_articles(3, [model], start=utcnow())
+    assert db.session.scalar(db.select(db.func.count(Article.id))) == 4
+    assert "Model story (2)" in client.get("/latest").get_data(as_text=True)
+
+
+def test_pages_that_set_a_cookie_are_not_kept(app, client):
+    client.get("/newsletter", headers=htmx())
+    assert not any(key[0] == "/newsletter" for key in app.wsgi_app.entries)
+
+
+def test_a_forged_host_does_not_poison_the_page_for_others(client, add_article):
+    add_article("Story")
+    client.get("/articles/story", headers={"Host": "evil.example"})
+    html = client.get("/articles/story").get_data(as_text=True)
+    assert "evil.example" not in html
+
+
+def test_repeat_visit_gets_304_from_the_cache(client, add_article):
+    add_article("Story")
+    etag = client.get("/articles/story").headers["ETag"]
+    again = client.get("/articles/story", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_head_of_a_cached_page_has_no_body(client, add_article):
+    add_article("Story")
+    client.get("/articles/story")
+    head = client.head("/articles/story")
+    assert head.status_code == 200 and head.data == b""
+
+
+def test_fragments_and_pages_are_kept_apart(client, add_article):
+    add_article("Story")
+    page = client.get("/latest").get_data(as_text=True)
+    fragment = client.get("/latest", headers=htmx()).get_data(as_text=True)
+    assert "<html" in page and "<html" not in fragment
+    assert "<html" in client.get("/latest").get_data(as_text=True)
+
+
+def test_signups_do_not_empty_the_cache(app, client, add_article):
+    add_article("Story")
+    client.get("/articles/story")
+    generation = app.wsgi_app.generation()
+    from rsflask.models import Subscriber
+
+    db.session.add(Subscriber(email="reader@example.org"))
+    db.session.commit()
+    assert app.wsgi_app.generation() == generation
