@@ -43,14 +43,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
 
-    from rsflask import caching, cli, errors, fragments, newsletter, reader, templating
+    from rsflask import caching, cli, errors, feeds, fragments, newsletter, reader, seo, templating
 
     templating.init_app(app)
+    seo.init_app(app)
     fragments.init_app(app)
     caching.init_app(app)
     errors.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(newsletter.bp)
+    app.register_blueprint(feeds.bp)
     cli.init_app(app)
     return app
 

@@ -12,7 +12,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from rsflask.db import db
@@ -81,14 +81,40 @@ def visible_article_or_404(slug: str) -> Article:
     abort(410 if removed else 404)
 
 
+def related_articles(article: Article, limit: int = 4) -> list[Article]:
+    """Others of the article's section: those sharing the most of its tags, then the newest."""
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
+    shared = (
+        select(article_tags.c.article_id, func.count().label("tags"))
+        .where(article_tags.c.tag_id.in_(its_tags))
+        .group_by(article_tags.c.article_id)
+        .subquery()
+    )
+    query = (
+        published()
+        .outerjoin(shared, shared.c.article_id == Article.id)
+        .where(Article.section_id == article.section_id, Article.id != article.id)
+        .order_by(None)
+        .order_by(
+            func.coalesce(shared.c.tags, 0).desc(),
+            Article.published_at.desc(),
+            Article.id.desc(),
+        )
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()
+
+
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    """One article, with more articles, LATEST and QIOSK beside it."""
+    """One article, with more from its section below, LATEST and QIOSK beside it."""
     article = visible_article_or_404(slug)
-    more = db.session.scalars(
-        outside_qiosk(published()).where(Article.id != article.id).limit(4)
-    ).all()
-    return render_template("reader/article.html", article=article, more=more, qiosk=qiosk_stream())
+    return render_template(
+        "reader/article.html",
+        article=article,
+        related=related_articles(article),
+        qiosk=qiosk_stream(),
+    )
 
 
 @bp.get("/articles/<slug>/more")

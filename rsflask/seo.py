@@ -1,0 +1,100 @@
+"""What a page tells search engines and link previews: canonical URL, summary, photo, JSON-LD."""
+
+from textwrap import shorten
+
+from flask import Flask, current_app, request, url_for
+from markupsafe import Markup
+
+from rsflask.feeds import changed_at, section_url
+from rsflask.models import Article
+from rsflask.templating import format_iso
+
+# Search results and link cards cut descriptions at about this many characters.
+SUMMARY_LENGTH = 160
+
+
+def canonical_url() -> str:
+    """This page's absolute address without its query string, but ?page=N past the first page."""
+    args = dict(request.view_args or {})
+    page = request.args.get("page", "")
+    if page.isascii() and page.isdigit() and int(page) > 1:
+        args["page"] = int(page)
+    return url_for(request.endpoint, _external=True, **args)
+
+
+def article_summary(article: Article) -> str:
+    """The dek, or else the opening words of the body."""
+    if article.dek:
+        return article.dek
+    # lead_html is the stored, sanitised body (markup.py); only its text is kept here.
+    text = Markup(article.lead_html).striptags()  # noqa: S704
+    return shorten(text, SUMMARY_LENGTH, placeholder="…")
+
+
+def share_photo(article: Article) -> dict | None:
+    """The top photo's largest variant, as link cards show it."""
+    photo = article.photo
+    if photo is None:
+        return None
+    width = photo.widths[-1]
+    return {
+        "url": url_for("reader.photo", name=photo.filename(width), _external=True),
+        "width": width,
+        "height": round(photo.height * width / photo.width),
+        "alt": article.photo_alt,
+    }
+
+
+def article_structured_data(article: Article) -> list[dict]:
+    """schema.org NewsArticle and BreadcrumbList, to be serialised with |tojson."""
+    url = url_for("reader.article", slug=article.slug, _external=True)
+    home = url_for("reader.index", _external=True)
+    site_name = current_app.config["SITE_NAME"]
+    photo = share_photo(article)
+    news_article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article_summary(article),
+        "image": [photo["url"]] if photo else [],
+        "datePublished": format_iso(article.published_at),
+        "dateModified": format_iso(changed_at(article.updated_at, article.published_at)),
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": url_for("reader.author", slug=author.slug, _external=True),
+            }
+            for author in article.authors
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": site_name,
+            "url": home,
+            "logo": {
+                "@type": "ImageObject",
+                "url": url_for("static", filename="img/favicon.svg", _external=True),
+            },
+        },
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags],
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+    }
+    trail = [("Home", home), (article.section.name, section_url(article.section))]
+    breadcrumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": item}
+            for position, (name, item) in enumerate([*trail, (article.title, url)], start=1)
+        ],
+    }
+    return [news_article, breadcrumbs]
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(canonical_url)
+    app.add_template_global(article_summary)
+    app.add_template_global(share_photo)
+    app.add_template_global(article_structured_data)
+    app.add_template_global(changed_at)

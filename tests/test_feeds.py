@@ -1,0 +1,362 @@
+"""Atom feeds: what a feed reader gets for the site and for each section, type, tag and author.
+
+Feeds are read with feedparser, as a feed reader would read them; HTML is left as sent, so that
+the tests see exactly what the feed says.
+"""
+
+import calendar
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+
+import feedparser
+import pytest
+
+from rsflask import feeds
+from rsflask.db import db, utcnow
+from rsflask.models import Article
+from tests.test_seo import head_of
+
+SITE = "http://localhost"
+
+
+def read_feed(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content_type == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(response.data, sanitize_html=False, resolve_relative_uris=False)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def entry_titles(feed) -> list[str]:
+    return [entry.title for entry in feed.entries]
+
+
+def as_utc_seconds(parsed) -> int:
+    """A feedparser time (a UTC struct_time) as a Unix time."""
+    return calendar.timegm(parsed)
+
+
+def unix(value) -> int:
+    return calendar.timegm(value.timetuple())
+
+
+@pytest.fixture
+def newsroom(add_article):
+    """Articles in two sections, of two types, with tags and several authors, and QIOSK."""
+    return {
+        "energy": add_article(
+            "Gas & power: the <winter> bill",
+            dek="Storage is full; prices are not.",
+            body="Storage is *full*.\n\nPrices are [not](/tags/energy).\n\nThe winter will tell.\n",
+            section="Europe",
+            type="Analysis",
+            tags=["Energy", "Baltic"],
+            authors=["Zoe Marlow", "Adam Brandt"],
+            published=utcnow() - timedelta(hours=1),
+        ),
+        "straits": add_article(
+            "Shipping through the straits",
+            section="Asia",
+            type="News",
+            tags=["Shipping"],
+            authors=["Ken Ito"],
+            published=utcnow() - timedelta(hours=2),
+        ),
+        "grid": add_article(
+            "The grid changes sides",
+            section="Europe",
+            type="Opinion",
+            tags=["Energy"],
+            authors=["Zoe Marlow"],
+            published=utcnow() - timedelta(hours=3),
+        ),
+        "berth": add_article(
+            "Port berth tender opens",
+            section="QIOSK",
+            type="News",
+            tags=["Shipping"],
+            authors=["Ken Ito"],
+            published=utcnow() - timedelta(hours=4),
+        ),
+    }
+
+
+@pytest.fixture
+def hidden(add_article):
+    """A draft, a trashed and a scheduled article, with every taxonomy the visible ones have."""
+    common = {"section": "Europe", "type": "Analysis", "tags": ["Energy"], "authors": ["Ken Ito"]}
+    return [
+        add_article("Draft in progress", status="draft", **common),
+        add_article("Thrown away", status="trash", **common),
+        add_article("Not yet time", published=utcnow() + timedelta(days=1), **common),
+    ]
+
+
+# --- The site feed ------------------------------------------------------------------------------
+
+
+def test_site_feed_describes_the_site_with_absolute_links(app, client, newsroom):
+    feed = read_feed(client, "/feeds/all.atom").feed
+    assert feed.title == app.config["SITE_NAME"]
+    assert feed.subtitle == app.config["SITE_TAGLINE"]
+    assert feed.id == f"{SITE}/feeds/all.atom"
+    links = {link.rel: (link.href, link.type) for link in feed.links}
+    assert links["self"] == (f"{SITE}/feeds/all.atom", "application/atom+xml")
+    assert links["alternate"] == (f"{SITE}/", "text/html")
+
+
+def test_site_feed_lists_everything_newest_first(client, newsroom):
+    feed = read_feed(client, "/feeds/all.atom")
+    assert entry_titles(feed) == [
+        "Gas & power: the <winter> bill",
+        "Shipping through the straits",
+        "The grid changes sides",
+        "Port berth tender opens",
+    ]
+
+
+def test_feed_entry_says_everything_about_the_article(client, newsroom):
+    article = newsroom["energy"]
+    entry = read_feed(client, "/feeds/all.atom").entries[0]
+    assert entry.title == "Gas & power: the <winter> bill"
+    assert entry.link == f"{SITE}/articles/{article.slug}"
+    assert entry.id == f"tag:localhost,{article.created_at:%Y-%m-%d}:article:{article.id}"
+    assert as_utc_seconds(entry.published_parsed) == unix(article.published_at)
+    assert as_utc_seconds(entry.updated_parsed) == unix(article.updated_at)
+    assert entry.published.endswith("+00:00")
+    assert [(a.name, a.href) for a in entry.authors] == [
+        ("Zoe Marlow", f"{SITE}/authors/zoe-marlow"),
+        ("Adam Brandt", f"{SITE}/authors/adam-brandt"),
+    ]
+    assert [(tag.term, tag.scheme) for tag in entry.tags] == [
+        ("Europe", f"{SITE}/sections"),
+        ("Analysis", f"{SITE}/types"),
+        ("Baltic", f"{SITE}/tags"),
+        ("Energy", f"{SITE}/tags"),
+    ]
+    assert entry.summary == "Storage is full; prices are not."
+
+
+def test_feed_entry_content_is_the_whole_sanitised_body(client, newsroom):
+    article = newsroom["energy"]
+    entry = read_feed(client, "/feeds/all.atom").entries[0]
+    content = entry.content[0]
+    assert content.type == "text/html"
+    assert content.value == article.body_html
+    assert "<em>full</em>" in content.value and "The winter will tell." in content.value
+    # Relative links in the body resolve against the article's address.
+    assert content.base == f"{SITE}/articles/{article.slug}"
+
+
+def test_only_entries_with_a_dek_have_a_summary(client, newsroom):
+    """Without a dek the full content says it all; readers show its opening instead."""
+    text = client.get("/feeds/all.atom").get_data(as_text=True)
+    assert text.count("<summary>") == 1
+    assert "<summary>Storage is full; prices are not.</summary>" in text
+
+
+def test_feed_updated_is_the_newest_change(client, newsroom):
+    grid = newsroom["grid"]
+    grid.dek = "Edited after the others."
+    db.session.commit()
+    feed = read_feed(client, "/feeds/all.atom")
+    assert as_utc_seconds(feed.feed.updated_parsed) == unix(grid.updated_at)
+
+
+def test_feed_shows_the_newest_thirty(client, add_article):
+    for number in range(feeds.FEED_LENGTH + 2):
+        add_article(f"Item {number}", published=utcnow() - timedelta(minutes=number + 1))
+    titles = entry_titles(read_feed(client, "/feeds/all.atom"))
+    assert titles == [f"Item {number}" for number in range(feeds.FEED_LENGTH)]
+
+
+def test_scheduled_article_dates_its_entry_from_when_it_appeared(client, newsroom):
+    """Saved before its time came: readers first saw it at published_at, so it is 'updated' then."""
+    article = newsroom["straits"]
+    saved = utcnow() - timedelta(days=1)
+    appeared = utcnow() - timedelta(minutes=1)
+    db.session.execute(db.update(Article).values(updated_at=saved))
+    db.session.execute(
+        db.update(Article)
+        .where(Article.id == article.id)
+        .values(updated_at=saved, published_at=appeared)
+    )
+    db.session.commit()
+    response = client.get("/feeds/all.atom")
+    entry = feedparser.parse(response.data).entries[0]
+    assert entry.title == "Shipping through the straits"
+    assert as_utc_seconds(entry.updated_parsed) == unix(appeared)
+    assert response.last_modified.timestamp() == unix(appeared)
+
+
+def test_empty_feed_is_still_a_valid_feed(client):
+    feed = read_feed(client, "/feeds/all.atom")
+    assert feed.entries == []
+    assert feed.feed.updated_parsed is not None
+
+
+# --- Section, type, tag and author feeds --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "page", "expected"),
+    [
+        (
+            "/feeds/sections/europe.atom",
+            "Europe",
+            "/sections/europe",
+            ["Gas & power: the <winter> bill", "The grid changes sides"],
+        ),
+        ("/feeds/sections/qiosk.atom", "QIOSK", "/qiosk", ["Port berth tender opens"]),
+        # Like the type's page, the type feed leaves QIOSK items out.
+        ("/feeds/types/news.atom", "News", "/types/news", ["Shipping through the straits"]),
+        (
+            "/feeds/tags/energy.atom",
+            "Energy",
+            "/tags/energy",
+            ["Gas & power: the <winter> bill", "The grid changes sides"],
+        ),
+        (
+            "/feeds/tags/shipping.atom",
+            "Shipping",
+            "/tags/shipping",
+            ["Shipping through the straits", "Port berth tender opens"],
+        ),
+        (
+            "/feeds/authors/zoe-marlow.atom",
+            "Zoe Marlow",
+            "/authors/zoe-marlow",
+            ["Gas & power: the <winter> bill", "The grid changes sides"],
+        ),
+        (
+            "/feeds/authors/adam-brandt.atom",
+            "Adam Brandt",
+            "/authors/adam-brandt",
+            ["Gas & power: the <winter> bill"],
+        ),
+    ],
+)
+def test_listing_feed_has_only_its_own_articles(
+    app, client, newsroom, hidden, url, title, page, expected
+):
+    feed = read_feed(client, url)
+    assert feed.feed.title == f"{title} | {app.config['SITE_NAME']}"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {"self": f"{SITE}{url}", "alternate": f"{SITE}{page}"}
+    assert entry_titles(feed) == expected
+
+
+def test_author_feed_subtitle_is_the_bio(client, newsroom):
+    author = newsroom["grid"].authors[0]
+    author.bio = "Writes about energy in the Baltic."
+    db.session.commit()
+    feed = read_feed(client, "/feeds/authors/zoe-marlow.atom")
+    assert feed.feed.subtitle == "Writes about energy in the Baltic."
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/sections/nowhere.atom",
+        "/feeds/types/nothing.atom",
+        "/feeds/tags/no-such-tag.atom",
+        "/feeds/authors/nobody.atom",
+        "/feeds/sections/europe",
+        "/feeds/sections/.atom",
+        "/feeds/sections/europe.rss",
+        "/feeds/everything.atom",
+    ],
+)
+def test_unknown_feed_is_404(client, newsroom, url):
+    assert client.get(url).status_code == 404
+
+
+FEEDS = [
+    "/feeds/all.atom",
+    "/feeds/sections/europe.atom",
+    "/feeds/types/analysis.atom",
+    "/feeds/tags/energy.atom",
+    "/feeds/authors/ken-ito.atom",
+]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_drafts_trash_and_scheduled_articles_are_in_no_feed(client, newsroom, hidden, url):
+    titles = entry_titles(read_feed(client, url))
+    assert not {"Draft in progress", "Thrown away", "Not yet time"} & set(titles)
+
+
+# --- Conditional requests -----------------------------------------------------------------------
+
+
+def test_feed_answers_if_none_match_with_304(client, newsroom):
+    first = client.get("/feeds/all.atom")
+    assert first.headers["ETag"]
+    again = client.get("/feeds/all.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+def test_feed_etag_changes_when_an_article_does(client, newsroom):
+    etag = client.get("/feeds/all.atom").headers["ETag"]
+    newsroom["grid"].title = "The grid has changed sides"
+    db.session.commit()
+    response = client.get("/feeds/all.atom", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "The grid has changed sides" in entry_titles(feedparser.parse(response.data))
+
+
+def test_feed_last_modified_is_its_newest_change(client, newsroom):
+    response = client.get("/feeds/sections/europe.atom")
+    newest = max(newsroom["energy"].updated_at, newsroom["grid"].updated_at)
+    assert response.last_modified.timestamp() == unix(newest)
+
+
+def test_feed_answers_if_modified_since_with_304(client, newsroom):
+    last_modified = client.get("/feeds/all.atom").headers["Last-Modified"]
+    response = client.get("/feeds/all.atom", headers={"If-Modified-Since": last_modified})
+    assert response.status_code == 304
+
+
+def test_feed_changed_since_if_modified_since_is_sent_in_full(client, newsroom):
+    last_modified = parsedate_to_datetime(client.get("/feeds/all.atom").headers["Last-Modified"])
+    earlier = format_datetime(last_modified - timedelta(hours=1), usegmt=True)
+    response = client.get("/feeds/all.atom", headers={"If-Modified-Since": earlier})
+    assert response.status_code == 200
+    assert len(feedparser.parse(response.data).entries) == 4
+
+
+# --- Discovery: <link rel="alternate"> on the pages ---------------------------------------------
+
+
+def feed_links(client, url: str) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [
+        link
+        for link in head_of(response).links
+        if link.get("rel") == "alternate" and link.get("type") == "application/atom+xml"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("page", "feed", "title"),
+    [
+        ("/", "/feeds/all.atom", "The Crosswind Review"),
+        ("/sections/europe", "/feeds/sections/europe.atom", "Europe | The Crosswind Review"),
+        ("/types/analysis", "/feeds/types/analysis.atom", "Analysis | The Crosswind Review"),
+        ("/tags/energy", "/feeds/tags/energy.atom", "Energy | The Crosswind Review"),
+        (
+            "/authors/zoe-marlow",
+            "/feeds/authors/zoe-marlow.atom",
+            "Zoe Marlow | The Crosswind Review",
+        ),
+        ("/qiosk", "/feeds/sections/qiosk.atom", "QIOSK | The Crosswind Review"),
+        ("/sections/europe?page=1", "/feeds/sections/europe.atom", "Europe | The Crosswind Review"),
+    ],
+)
+def test_page_links_its_feed(client, newsroom, page, feed, title):
+    links = feed_links(client, page)
+    assert [(link["href"], link["title"]) for link in links] == [(f"{SITE}{feed}", title)]
+    assert read_feed(client, feed).entries
