@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rsflask.db import db
+from rsflask.slugs import SlugConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,17 +44,44 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
 
-    from rsflask import caching, cli, errors, feeds, fragments, newsletter, reader, seo, templating
+    from rsflask import (
+        backups,
+        caching,
+        cli,
+        copy_db,
+        editor,
+        errors,
+        feeds,
+        fragments,
+        health,
+        logs,
+        newsletter,
+        page_cache,
+        reader,
+        search,
+        security,
+        seo,
+        templating,
+    )
 
+    logs.init_app(app)
+    security.init_app(app)
+    app.url_map.converters["slug"] = SlugConverter
     templating.init_app(app)
     seo.init_app(app)
     fragments.init_app(app)
     caching.init_app(app)
     errors.init_app(app)
+    editor.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(newsletter.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(health.bp)
     cli.init_app(app)
+    backups.init_app(app)
+    copy_db.init_app(app)
+    page_cache.init_app(app)
     return app
 
 

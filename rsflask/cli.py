@@ -13,6 +13,7 @@ from rsflask.db import db
 from rsflask.editor.forms import MIN_PASSWORD_LENGTH
 from rsflask.models import Article, User
 from rsflask.models.accounts import ROLES
+from rsflask.newsletter.commands import digest_group, newsletter_group
 from rsflask.photos import PhotoError
 
 DEMO_EDITOR_EMAIL = "editor@example.com"
@@ -104,5 +105,7 @@ def init_app(app: Flask) -> None:
         export_article_command,
         seed_demo_command,
         create_demo_editor_command,
+        newsletter_group,
+        digest_group,
     ):
         app.cli.add_command(command)

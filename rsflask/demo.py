@@ -13,6 +13,7 @@ from rsflask.article_files import _get_or_create, read_article_file, save_articl
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
 from rsflask.models.content import article_tags
+from rsflask.search import reindex
 
 ARTICLES = Path(__file__).parent / "demo" / "articles"
 SECTIONS = [
@@ -170,6 +171,8 @@ def generate_articles(count: int, models: list[Article], start: datetime) -> Non
                 db.session.execute(insert(ArticleAuthor), bylines)
             if tags:
                 db.session.execute(insert(article_tags), tags)
+            # Core inserts bypass the session events that keep the search index in step.
+            reindex(ids)
             db.session.commit()
             bar.update(len(rows))
 

@@ -1,10 +1,20 @@
 """Error answers: a styled page for browsers, a small fragment for htmx swaps."""
 
-from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from contextlib import suppress
 
+from flask import Flask, current_app, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from rsflask.db import db
 from rsflask.fragments import wants_fragment
+
+# A locked, restarting or unreachable database, or every pooled connection busy: worth retrying.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+# Seconds a reader is asked to wait before trying again when the database is unavailable.
+DATABASE_RETRY_AFTER = 5
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please check it and try again."),
@@ -30,6 +40,16 @@ def render_error(error: HTTPException):
     return render_template(template, code=code, title=title, message=message), code, headers
 
 
+def database_unavailable(error: SQLAlchemyError):
+    """A 503 to retry later instead of a traceback; nothing of this request was committed."""
+    current_app.logger.warning("Database unavailable: %s", error)
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    return render_error(ServiceUnavailable(retry_after=DATABASE_RETRY_AFTER))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, database_unavailable)
     app.register_error_handler(InternalServerError, render_error)

@@ -1,13 +1,21 @@
-"""Fixed-window rate limits, counted in the database so that they hold across every worker."""
+"""Fixed-window rate limits, shared by every worker and server: in Redis when REDIS_URL is set,
+otherwise in the database (the table rate_limit_hits)."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from werkzeug.exceptions import ServiceUnavailable
 
 from rsflask.db import db
 from rsflask.models import RateLimitHit
+
+if TYPE_CHECKING:
+    import redis
 
 
 def client_address() -> str:
@@ -19,6 +27,15 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
     """Count one hit for `key`; False once it has had more than `limit` hits in this window."""
     now = int(time.time())
     window = now // per_seconds
+    client = redis_client()
+    if client is not None:
+        with _redis_errors():
+            pipe = client.pipeline()
+            pipe.incr(redis_key(key, window))
+            # The key belongs to one window: it may go once the window has closed.
+            pipe.expire(redis_key(key, window), per_seconds)
+            count = pipe.execute()[0]
+        return count <= limit
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(RateLimitHit)
@@ -39,7 +56,43 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
 def hits(key: str, per_seconds: int) -> int:
     """How many hits `key` has had in the current window, without counting one more."""
     window = int(time.time()) // per_seconds
+    client = redis_client()
+    if client is not None:
+        with _redis_errors():
+            return int(client.get(redis_key(key, window)) or 0)
     count = db.session.scalar(
         db.select(RateLimitHit.count).where(RateLimitHit.key == key, RateLimitHit.window == window)
     )
     return count or 0
+
+
+def redis_key(key: str, window: int) -> str:
+    return f"rsflask:limit:{key}:{window}"
+
+
+def redis_client() -> "redis.Redis | None":
+    """The app's Redis client (one connection pool per process), or None without REDIS_URL."""
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        return None
+    # Imported here: the redis package is an extra, needed only by sites that set REDIS_URL.
+    import redis
+
+    client = current_app.extensions.get("rsflask_redis")
+    if client is None:
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        current_app.extensions["rsflask_redis"] = client
+    return client
+
+
+@contextmanager
+def _redis_errors() -> Iterator[None]:
+    """Redis down: a 503 for the request (a limit that cannot be counted is not waved through),
+    and the reason in the log."""
+    import redis
+
+    try:
+        yield
+    except redis.RedisError as error:
+        current_app.logger.error("Rate limit not counted, Redis failed: %s", error)
+        raise ServiceUnavailable(retry_after=30) from error

@@ -54,7 +54,10 @@ def store_photo(data: bytes) -> Photo:
     # Turning by the EXIF orientation first, then re-encoding without EXIF, drops GPS and the rest.
     image = ImageOps.exif_transpose(open_image(data))
     image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB")
-    widths = [w for w in VARIANT_WIDTHS if w < image.width] + [min(image.width, VARIANT_WIDTHS[-1])]
+    # Smaller widths up to the largest, which is the original's when that is narrower: each once,
+    # since a width listed twice makes the whole srcset invalid.
+    largest = min(image.width, VARIANT_WIDTHS[-1])
+    widths = [w for w in VARIANT_WIDTHS if w < largest] + [largest]
     folder = photo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     photo = Photo(

@@ -1,5 +1,6 @@
 """What readers see: front page, articles, listings, LATEST, QIOSK, keep-reading fragments."""
 
+import re
 from datetime import datetime
 
 from flask import (
@@ -15,7 +16,7 @@ from flask import (
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from rsflask.db import db
+from rsflask.db import db, utcnow
 from rsflask.fragments import wants_fragment
 from rsflask.models import (
     Article,
@@ -31,6 +32,7 @@ from rsflask.models.content import article_tags
 
 bp = Blueprint("reader", __name__)
 
+PHOTO_NAME = re.compile(r"[0-9a-f]{32}-[0-9]{1,5}\.webp")
 # Deeper pages than this are refused before the database sees an absurd OFFSET.
 MAX_PAGE = 10_000
 
@@ -73,8 +75,10 @@ def visible_article_or_404(slug: str) -> Article:
     if article:
         return article
     redirect_from = db.session.get(SlugRedirect, slug)
-    if redirect_from:
-        abort(redirect(url_for(request.endpoint, slug=redirect_from.article.slug), 301))
+    # Only to an article readers may see: a redirect must not reveal an unpublished slug.
+    target = redirect_from.article if redirect_from else None
+    if target and target.status == "published" and target.published_at <= utcnow():
+        abort(redirect(url_for(request.endpoint, slug=target.slug), 301))
     removed = db.session.scalar(
         select(Article.id).where(Article.slug == slug, Article.status == "trash")
     )
@@ -105,7 +109,7 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     return db.session.scalars(query).all()
 
 
-@bp.get("/articles/<slug>")
+@bp.get("/articles/<slug:slug>")
 def article(slug: str):
     """One article, with more from its section below, LATEST and QIOSK beside it."""
     article = visible_article_or_404(slug)
@@ -117,7 +121,7 @@ def article(slug: str):
     )
 
 
-@bp.get("/articles/<slug>/more")
+@bp.get("/articles/<slug:slug>/more")
 def keep_reading(slug: str):
     """The rest of an article's body, for a teaser's Keep reading; a browser gets the article."""
     article = visible_article_or_404(slug)
@@ -126,7 +130,7 @@ def keep_reading(slug: str):
     return render_template("reader/_fold.html", article=article, expanded=True)
 
 
-@bp.get("/articles/<slug>/less")
+@bp.get("/articles/<slug:slug>/less")
 def show_less(slug: str):
     """A teaser folded back to its Keep reading control."""
     article = visible_article_or_404(slug)
@@ -147,7 +151,7 @@ def listing(query: Select, heading: str, kind: str, description: str = ""):
     )
 
 
-@bp.get("/sections/<slug>")
+@bp.get("/sections/<slug:slug>")
 def section(slug: str):
     """A section's articles, newest first."""
     section = db.first_or_404(select(Section).filter_by(slug=slug))
@@ -157,7 +161,7 @@ def section(slug: str):
     return listing(query, section.name, "Section", section.description)
 
 
-@bp.get("/types/<slug>")
+@bp.get("/types/<slug:slug>")
 def article_type(slug: str):
     """Articles of one type (Analysis, News, Opinion...), newest first."""
     article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
@@ -165,7 +169,7 @@ def article_type(slug: str):
     return listing(query, article_type.name, "Type")
 
 
-@bp.get("/tags/<slug>")
+@bp.get("/tags/<slug:slug>")
 def tag(slug: str):
     """Articles with one tag, newest first."""
     tag = db.first_or_404(select(Tag).filter_by(slug=slug))
@@ -173,7 +177,7 @@ def tag(slug: str):
     return listing(query, tag.name, "Tag")
 
 
-@bp.get("/authors/<slug>")
+@bp.get("/authors/<slug:slug>")
 def author(slug: str):
     """An author's bio and articles, newest first."""
     author = db.first_or_404(select(Author).filter_by(slug=slug))
@@ -222,4 +226,6 @@ def as_of_time() -> datetime | None:
 @bp.get("/photos/<name>")
 def photo(name: str):
     """A stored photo variant. Names are content hashes, so they may be cached for a year."""
+    if not PHOTO_NAME.fullmatch(name):
+        abort(404)
     return send_from_directory(current_app.config["PHOTO_FOLDER"], name, max_age=365 * 24 * 3600)

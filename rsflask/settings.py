@@ -72,6 +72,8 @@ PREVIEW_RATE_LIMIT = 120
 SQLITE_BUSY_TIMEOUT = 10_000
 # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
 PROXY_COUNT = 0
+# Redis URL (redis://host:6379/0). Set, rate limits are counted there instead of the database.
+REDIS_URL = None
 # Sessions are HttpOnly and SameSite=Lax always; Secure is set when served over HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

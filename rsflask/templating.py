@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, url_for
 
 from rsflask.db import db
+from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Section
 
 
@@ -40,7 +41,12 @@ def asset_url(filename: str) -> str:
 
 
 def nav_sections() -> list[Section]:
-    return db.session.scalars(db.select(Section).order_by(Section.position, Section.name)).all()
+    """The masthead's sections; none when the database fails, so that the 503 page still shows."""
+    try:
+        return db.session.scalars(db.select(Section).order_by(Section.position, Section.name)).all()
+    except DATABASE_UNAVAILABLE:
+        db.session.rollback()
+        return []
 
 
 def init_app(app: Flask) -> None:

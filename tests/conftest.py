@@ -6,6 +6,7 @@ test. Set RSFLASK_TEST_DATABASE_URI to run the suite on another server, e.g. Pos
 
 import os
 import shutil
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +18,14 @@ from rsflask import create_app
 from rsflask.article_files import ArticleFile, save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article
+from tests.mail_server import MailServer
 
 TEST_DATABASE_URI = os.environ.get("RSFLASK_TEST_DATABASE_URI")
+# A port bound but never listening, so connecting to it is refused at once: apps send mail there
+# unless a test starts the `mail_server` fixture, so that no test can reach a real mail server.
+_closed_port = socket.socket()
+_closed_port.bind(("127.0.0.1", 0))
+CLOSED_MAIL_PORT = _closed_port.getsockname()[1]
 
 
 def make_app(instance: Path, database_uri: str, **config):
@@ -29,6 +36,8 @@ def make_app(instance: Path, database_uri: str, **config):
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "PHOTO_FOLDER": str(instance / "photos"),
             "SITE_URL": "http://localhost",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": CLOSED_MAIL_PORT,
             **config,
         }
     )
@@ -42,6 +51,13 @@ def migrated_database(tmp_path_factory) -> str:
     app = make_app(folder, uri)
     with app.app_context():
         if TEST_DATABASE_URI:
+            with db.engine.begin() as connection:
+                # No model describes the search index (which refers to articles) or its text
+                # search configuration: they go first.
+                connection.execute(text("DROP TABLE IF EXISTS article_search"))
+                connection.execute(
+                    text("DROP TEXT SEARCH CONFIGURATION IF EXISTS english_unaccent")
+                )
             db.drop_all()
             with db.engine.begin() as connection:
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -63,7 +79,8 @@ def app(tmp_path, monkeypatch, migrated_database):
         yield app
         db.session.remove()
         if TEST_DATABASE_URI:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            # site_state keeps the one row its migration made: the page cache reads it.
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "site_state")
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
@@ -77,6 +94,14 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def mail_server(app):
+    """A real SMTP server (aiosmtpd) on a loopback port, which the app sends its email to."""
+    with MailServer() as server:
+        app.config.update(MAIL_SERVER=server.host, MAIL_PORT=server.port)
+        yield server
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from tests.conftest import htmx
 
 
 @pytest.fixture
-def csrf_client(app, client):
-    """A client with CSRF protection on, as in production, and the token of a loaded form."""
+def csrf_client(app, client, mail_server):
+    """A client with CSRF protection on, as in production, and the token of a loaded form; the
+    signup emails go to a real SMTP server (test_newsletter_optin.py looks at them)."""
     app.config["WTF_CSRF_ENABLED"] = True
     html = client.get("/newsletter", headers=htmx()).get_data(as_text=True)
     client.csrf_token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]

@@ -24,6 +24,7 @@ from rsflask.models import (
     Tag,
 )
 from rsflask.photos import PhotoError, store_photo
+from rsflask.reader import page_number
 from rsflask.slugs import slugify
 
 FILTERS = {
@@ -34,6 +35,9 @@ FILTERS = {
     "trash": "Trash",
 }
 PUBLISHERS = ("admin", "editor")
+# A new article's slug until the editor gives it a title: never shown in the form, so that
+# an empty slug field makes the slug from the title as the hint says.
+PLACEHOLDER_SLUG = "untitled-draft"
 
 
 def may_publish() -> bool:
@@ -64,7 +68,7 @@ def dashboard():
         query = query.where(Article.title.ilike(f"%{escape_like(search)}%", escape="\\"))
     if not may_publish():
         query = query.where(Article.created_by_id == current_user.id)
-    articles = db.paginate(query, per_page=25, max_per_page=25, error_out=True)
+    articles = db.paginate(query, page=page_number(), per_page=25, max_per_page=25)
     return render_template(
         "editor/dashboard.html", articles=articles, status=status, search=search, filters=FILTERS
     )
@@ -91,7 +95,7 @@ def escape_like(text: str) -> str:
 def new_article():
     """Start a draft at once, so that autosave has somewhere to keep the text from the start."""
     article = Article(
-        slug=unused_slug("untitled-draft"),
+        slug=unused_slug(PLACEHOLDER_SLUG),
         title="Untitled draft",
         body_md="",
         article_type=db.session.scalars(db.select(ArticleType).order_by(ArticleType.id)).first()
@@ -152,7 +156,7 @@ def utc_from_input(value: datetime | None) -> datetime | None:
 def form_for(article: Article) -> ArticleForm:
     form = ArticleForm(
         title=article.title,
-        slug=article.slug,
+        slug="" if is_placeholder(article.slug) else article.slug,
         dek=article.dek,
         article_type=article.type_id,
         section=article.section_id,
@@ -167,6 +171,10 @@ def form_for(article: Article) -> ArticleForm:
     return form
 
 
+def is_placeholder(slug: str) -> bool:
+    return slug == PLACEHOLDER_SLUG or slug.startswith(PLACEHOLDER_SLUG + "-")
+
+
 def names(text: str) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in (text or "").split(",") if n.strip()))
 
@@ -177,19 +185,18 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     if slug_taken(slug, article):
         form.slug.errors.append("Another article uses this address. Choose another slug.")
         return False
-    upload = form.photo.data
-    photo = article.photo
-    if upload and getattr(upload, "filename", ""):
+    upload = form.photo.data if getattr(form.photo.data, "filename", "") else None
+    photo = None if form.remove_photo.data else article.photo
+    # Checked before the upload is stored, so that a refused form leaves no files behind.
+    if (upload or photo) and not (form.photo_alt.data or "").strip():
+        form.photo_alt.errors.append("Describe the photo for readers who cannot see it.")
+        return False
+    if upload:
         try:
             photo = store_photo(upload.read())
         except PhotoError as error:
             form.photo.errors.append(str(error))
             return False
-    elif form.remove_photo.data:
-        photo = None
-    if photo is not None and not (form.photo_alt.data or "").strip():
-        form.photo_alt.errors.append("Describe the photo for readers who cannot see it.")
-        return False
     if slug != article.slug and article.status == "published":
         # Links already shared keep working: the old address answers with a 301.
         db.session.merge(SlugRedirect(old_slug=article.slug, article_id=article.id))
@@ -356,7 +363,9 @@ def autosave(article_id: int):
     revision.title = form.title.data or ""
     revision.dek = form.dek.data or ""
     revision.body_md = form.body.data or ""
-    revision.base_version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    version = form.version.data or ""
+    sane = version.isascii() and version.isdigit() and len(version) < 10
+    revision.base_version = int(version) if sane else 0
     revision.created_at = utcnow()
     db.session.add(revision)
     db.session.commit()

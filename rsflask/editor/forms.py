@@ -27,6 +27,8 @@ from rsflask.models.accounts import ROLES
 from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 
 MIN_PASSWORD_LENGTH = 12
+# Menu positions are small numbers; a bound keeps absurd ones from overflowing the column.
+MAX_POSITION = 1_000_000
 slug_rules = [
     Optional(),
     Length(max=MAX_SLUG_LENGTH),
@@ -115,8 +117,9 @@ class SectionForm(NameSlugForm):
     position = StringField("Position in the menu", default="100")
 
     def validate_position(self, field: StringField) -> None:
-        if not (field.data or "").strip().isdigit():
-            raise ValidationError("A whole number, 0 or more.")
+        value = (field.data or "").strip()
+        if not (value.isascii() and value.isdigit() and int(value) <= MAX_POSITION):
+            raise ValidationError(f"A whole number, from 0 to {MAX_POSITION}.")
 
 
 class AuthorForm(NameSlugForm):

@@ -1,13 +1,16 @@
-"""Newsletter subscribers and what a publication must be able to show about their consent."""
+"""Newsletter subscribers and their consent record, round-ups and who has received each."""
 
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from rsflask import markup
 from rsflask.db import db, utcnow
+from rsflask.models.content import Article
 
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed")
+DIGEST_STATUSES = ("draft", "sending", "sent")
 
 
 class Subscriber(db.Model):
@@ -21,3 +24,74 @@ class Subscriber(db.Model):
     confirmed_at: Mapped[datetime | None]
     confirm_ip: Mapped[str] = mapped_column(String(64), default="")
     unsubscribed_at: Mapped[datetime | None]
+    unsubscribe_ip: Mapped[str] = mapped_column(String(64), default="")
+    # When the confirmation of the current signup reached the mail server; NULL while it has
+    # not (the mail server was down), which `flask newsletter send-pending` looks for.
+    confirmation_sent_at: Mapped[datetime | None]
+    # When a signup last emailed this address: signing up again re-sends only after a while.
+    confirmation_tried_at: Mapped[datetime | None]
+    # Rows from a CSV import, whose consent was given elsewhere, say so.
+    imported_at: Mapped[datetime | None]
+
+
+digest_articles = Table(
+    "digest_articles",
+    db.metadata,
+    Column("digest_id", ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class Digest(db.Model):
+    """A round-up: an intro and a choice of articles, sent once to every confirmed subscriber."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        # At most one draft (the next round-up) and one round-up being sent, whatever runs at once.
+        Index(
+            "uq_digests_status_open",
+            "status",
+            unique=True,
+            sqlite_where=text("status IN ('draft', 'sending')"),
+            postgresql_where=text("status IN ('draft', 'sending')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    intro_md: Mapped[str] = mapped_column(Text, default="")
+    intro_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When sending began (the next round-up covers articles published after it), and ended.
+    started_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    # Which `digest send` holds the round-up ("host:pid"), and when it last showed it was alive:
+    # a second one started meanwhile waits instead of sending the same round-up again.
+    sending_by: Mapped[str] = mapped_column(String(200), default="")
+    heartbeat_at: Mapped[datetime | None]
+
+    articles: Mapped[list[Article]] = relationship(
+        secondary=digest_articles, order_by=(Article.published_at.desc(), Article.id.desc())
+    )
+
+    @validates("intro_md")
+    def _render_intro(self, key: str, text: str) -> str:
+        self.intro_html = markup.render(text)
+        return text
+
+
+class DigestDelivery(db.Model):
+    """One subscriber's copy of a round-up, stored as soon as the mail server took it."""
+
+    __tablename__ = "digest_deliveries"
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The mail server's answer when it refused the address for good; empty when it took the copy.
+    refusal: Mapped[str] = mapped_column(String(500), default="")

@@ -74,7 +74,8 @@ def live_server(tmp_path_factory, migrated_database):
     if uri.startswith("sqlite:///"):
         shutil.copyfile(uri.removeprefix("sqlite:///"), folder / "live.sqlite3")
         uri = f"sqlite:///{folder / 'live.sqlite3'}"
-    app = make_app(folder / "instance", uri, LATEST_PER_PAGE=5, SIGNUP_RATE_LIMIT=1000)
+    limits = {"SIGNUP_RATE_LIMIT": 1000, "SEARCH_RATE_LIMIT": 1000, "PREVIEW_RATE_LIMIT": 1000}
+    app = make_app(folder / "instance", uri, LATEST_PER_PAGE=5, **limits)
     with app.app_context():
         now = utcnow()
         for number in range(1, 21):

@@ -1,0 +1,42 @@
+"""Logging: one line per request (method, path, status, duration), INFO to stderr in production.
+
+Under systemd stderr goes to the journal. Errors need nothing here: Flask logs every unhandled
+exception with its traceback on the app's logger, which these settings let through.
+"""
+
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+request_logger = logging.getLogger("rsflask.requests")
+
+
+def _start_clock() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _note_status(response: Response) -> Response:
+    g.response_status = response.status_code
+    return response
+
+
+def _log_request(error: BaseException | None) -> None:
+    # In teardown, which runs even when the response could not be finished: a 500 still gets
+    # its line.
+    started = g.get("request_started")
+    if started is None:
+        return
+    status = g.get("response_status", 500)
+    duration = (time.perf_counter() - started) * 1000
+    request_logger.info("%s %s %s %.1fms", request.method, request.path, status, duration)
+
+
+def init_app(app: Flask) -> None:
+    if not app.debug and app.logger.level == logging.NOTSET:
+        # Flask's own handler on the app's logger writes to stderr, but only from WARNING by
+        # default; requests are INFO. In debug mode Flask sets DEBUG itself.
+        app.logger.setLevel(logging.INFO)
+    app.before_request(_start_clock)
+    app.after_request(_note_status)
+    app.teardown_request(_log_request)

@@ -1,0 +1,110 @@
+"""Email over SMTP with the standard library: settings in Flask-Mail's names, bodies from templates.
+
+Every email is multipart/alternative, plain text and HTML, rendered from templates/email/NAME.txt
+and NAME.html (autoescaped). Flask-Mail would add a dependency for what smtplib and
+email.message already do; what it adds on top (attachments, signals) the site does not need.
+"""
+
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+
+# What a send can fail with: the server's refusals and every network error (refused, timed out,
+# name not found, TLS failures).
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def sender() -> str:
+    """MAIL_DEFAULT_SENDER, which Flask-Mail also accepts as a (name, address) pair."""
+    value = current_app.config["MAIL_DEFAULT_SENDER"]
+    return formataddr(tuple(value)) if isinstance(value, list | tuple) else value
+
+
+def sender_domain() -> str:
+    return parseaddr(sender())[1].rpartition("@")[2] or "localhost"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, always on SITE_URL.
+
+    Never on the Host a request named: a client chooses that header, and a confirmation link
+    pointing to a host of the client's choosing would hand it the token.
+    """
+    parts = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def unsubscribe_mailto() -> str:
+    setting = current_app.config["NEWSLETTER_UNSUBSCRIBE_MAILTO"]
+    address = parseaddr(sender())[1] if setting is None else setting
+    return f"mailto:{address}?subject=unsubscribe" if address else ""
+
+
+def render(template: str, **context) -> tuple[str, str]:
+    """The plain-text and HTML bodies of templates/email/TEMPLATE.txt and .html."""
+    return (
+        render_template(f"email/{template}.txt", **context),
+        render_template(f"email/{template}.html", **context),
+    )
+
+
+def make_message(
+    to: str,
+    subject: str,
+    bodies: tuple[str, str],
+    unsubscribe_url: str,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """A multipart (text and HTML) email to one reader, with RFC 8058 one-click unsubscribe."""
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = sender()
+    message["To"] = to
+    message["Date"] = format_datetime(datetime.now(UTC))
+    # Always with a domain: without one, make_msgid asks DNS for this machine's name, each time.
+    message["Message-ID"] = message_id or make_msgid(domain=sender_domain())
+    mailto = unsubscribe_mailto()
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>" + (f", <{mailto}>" if mailto else "")
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    text, html = bodies
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+@contextmanager
+def connection() -> Iterator[smtplib.SMTP]:
+    """An SMTP connection set up as the MAIL_* settings say, closed (politely if possible) after."""
+    config = current_app.config
+    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        yield smtp
+    finally:
+        try:
+            smtp.quit()
+        except MAIL_ERRORS:
+            smtp.close()
+
+
+def send(message: EmailMessage) -> None:
+    """Hand one message to the mail server; raises one of MAIL_ERRORS if it does not take it."""
+    with connection() as smtp:
+        smtp.send_message(message)

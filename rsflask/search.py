@@ -1,0 +1,281 @@
+"""Full-text search: the index kept in step with every change, the query, the results page.
+
+SQLite searches an FTS5 table, PostgreSQL a weighted tsvector with a GIN index; both are the
+table `article_search` (migration 0002), one row per article, keyed by the article's id. Every
+article is indexed whatever its status: what readers may see is decided when searching.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from typing import NamedTuple
+
+import click
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Text,
+    column,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.orm import Session
+
+from rsflask import limits
+from rsflask.db import db
+from rsflask.fragments import wants_fragment
+from rsflask.models import Article, ArticleAuthor, Author, Tag, published
+from rsflask.models.content import article_tags
+from rsflask.page_cache import bump_generation
+from rsflask.reader import page_number
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 10
+# Longer input is cut: nobody types more, and every word costs the database some work.
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 20
+MIN_PREFIX_LENGTH = 3
+# Letters and digits; everything else (quotes, operators, brackets, emoji) only separates words.
+WORD = re.compile(r"[^\W_]+")
+# Control characters never reach the index, so the snippet markers below cannot occur in text.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+START, STOP = "\x02", "\x03"
+# A tsvector holds at most 1 MB; no article comes near this, but a pasted dump must not fail a save.
+MAX_BODY_LENGTH = 300_000
+# PostgreSQL's English stemming with accents ignored, as FTS5's remove_diacritics does.
+TEXT_SEARCH_CONFIGURATION = "english_unaccent"
+
+article_search = table(
+    "article_search",
+    column("rowid", Integer),
+    column("article_id", Integer),
+    column("title", Text),
+    column("dek", Text),
+    column("body", Text),
+    column("tags", Text),
+    column("authors", Text),
+    column("search_vector"),
+)
+
+
+class Results(NamedTuple):
+    articles: Pagination
+    snippets: dict[int, Markup]
+
+
+def search(query: str, page: int) -> Results | None:
+    """Published articles matching the words of `query`, best first; None when it has no words."""
+    words = WORD.findall(unicodedata.normalize("NFKC", query[:MAX_QUERY_LENGTH]))[:MAX_WORDS]
+    if not words:
+        return None
+    # The last word may be unfinished (results follow the typing), once it is long enough not to
+    # match nearly everything.
+    prefix = len(words[-1]) >= MIN_PREFIX_LENGTH
+    if db.engine.dialect.name == "postgresql":
+        # Each word a quoted lexeme: nothing the reader types can be read as an operator.
+        lexemes = " & ".join(f"'{word}'" for word in words) + (":*" if prefix else "")
+        tsquery = func.to_tsquery(TEXT_SEARCH_CONFIGURATION, lexemes)
+        key = article_search.c.article_id
+        match = article_search.c.search_vector.op("@@")(tsquery)
+        # Negated, so that on both databases a lower rank is a better match.
+        rank = -func.ts_rank_cd(article_search.c.search_vector, tsquery)
+        snippet = func.ts_headline(
+            TEXT_SEARCH_CONFIGURATION,
+            article_search.c.body,
+            tsquery,
+            f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15",
+        )
+        on_page = key.in_
+    else:
+        # Each word an FTS5 string, so operators, column filters and brackets mean nothing.
+        fts = literal_column("article_search")
+        key = article_search.c.rowid
+        match = fts.op("MATCH")(" ".join(f'"{word}"' for word in words) + ("*" if prefix else ""))
+        # Weights per column: title, dek, body, tags, authors.
+        rank = func.bm25(fts, 10.0, 4.0, 1.0, 4.0, 4.0)
+        snippet = func.snippet(fts, 2, START, STOP, "…", 32)
+        # "+ 0" stops FTS5 from running the whole query again for each listed rowid.
+        on_page = (key + 0).in_
+    # Matched and ranked once, then joined: left to itself, SQLite would run the full-text query
+    # again for every visible article.
+    matches = (
+        select(key.label("id"), rank.label("rank"))
+        .where(match)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    ranked = (
+        published()
+        .join(matches, matches.c.id == Article.id)
+        .order_by(None)
+        .order_by(matches.c.rank, Article.published_at.desc(), Article.id.desc())
+    )
+    articles = db.paginate(ranked, page=page, per_page=PER_PAGE, max_per_page=PER_PAGE)
+    page_ids = [article.id for article in articles]
+    snippets = db.session.execute(select(key, snippet).where(match, on_page(page_ids)))
+    return Results(articles, {article_id: marked(text) for article_id, text in snippets})
+
+
+def marked(snippet: str | None) -> Markup:
+    """The snippet HTML-escaped, with only the highlights we asked for made into <mark>."""
+    escaped = str(escape(snippet or ""))
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
+
+
+@bp.get("/search")
+def results():
+    """Search results for ?q=; htmx gets the results only, as the reader types."""
+    query = request.args.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    limit = current_app.config["SEARCH_RATE_LIMIT"]
+    if query and not limits.allow(f"search:{limits.client_address()}", limit, 60):
+        abort(429, retry_after=60)
+    found = search(query, page_number())
+    template = "search/_results.html" if wants_fragment() else "search/results.html"
+    return render_template(template, query=query, results=found)
+
+
+@bp.cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the articles."""
+    count = reindex_all()
+    db.session.commit()
+    click.echo(f"{count} articles indexed.")
+
+
+def reindex_all() -> int:
+    """Rewrite the whole index (after bulk inserts that bypass the ORM). The caller commits."""
+    connection = db.session.connection()
+    connection.execute(delete(article_search))
+    ids = connection.scalars(select(Article.id).order_by(Article.id)).all()
+    batch = 500
+    for start in range(0, len(ids), batch):
+        write_index(connection, ids[start : start + batch])
+    # No ORM flush happened, so nothing told the page cache that results may have changed.
+    bump_generation(db.session)
+    return len(ids)
+
+
+def reindex(article_ids: Iterable[int]) -> None:
+    """Rewrite the index rows of these articles (written bypassing the ORM). The caller commits."""
+    write_index(db.session.connection(), article_ids)
+    bump_generation(db.session)
+
+
+def write_index(connection: Connection, article_ids: Iterable[int]) -> None:
+    """Delete the articles' index rows and write them again from what is stored now."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    key = "article_id" if connection.dialect.name == "postgresql" else "rowid"
+    connection.execute(delete(article_search).where(article_search.c[key].in_(ids)))
+    rows = {
+        article.id: {
+            key: article.id,
+            "title": clean(article.title),
+            "dek": clean(article.dek),
+            "body": plain_text(article.lead_html + article.rest_html)[:MAX_BODY_LENGTH],
+            "tags": [],
+            "authors": [],
+        }
+        for article in connection.execute(
+            select(
+                Article.id, Article.title, Article.dek, Article.lead_html, Article.rest_html
+            ).where(Article.id.in_(ids))
+        )
+    }
+    if not rows:
+        return
+    names = (
+        select(article_tags.c.article_id, Tag.name, literal_column("'tags'"))
+        .join(Tag, Tag.id == article_tags.c.tag_id)
+        .where(article_tags.c.article_id.in_(list(rows)))
+        .union_all(
+            select(ArticleAuthor.article_id, Author.name, literal_column("'authors'"))
+            .join(Author, Author.id == ArticleAuthor.author_id)
+            .where(ArticleAuthor.article_id.in_(list(rows)))
+        )
+    )
+    for article_id, name, kind in connection.execute(names):
+        rows[article_id][kind].append(clean(name))
+    for row in rows.values():
+        row["tags"], row["authors"] = ", ".join(row["tags"]), ", ".join(row["authors"])
+    connection.execute(insert(article_search), list(rows.values()))
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flushed_changes(session: Session, flush_context) -> None:
+    """Keep the index in step with every save, publish and delete, whoever makes them."""
+    ids: set[int] = set()
+    renamed_tags: list[int] = []
+    renamed_authors: list[int] = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Article):
+            ids.add(obj.id)
+        elif isinstance(obj, ArticleAuthor):
+            ids.add(obj.article_id)
+        elif isinstance(obj, Tag) and inspect(obj).attrs.name.history.has_changes():
+            renamed_tags.append(obj.id)
+        elif isinstance(obj, Author) and inspect(obj).attrs.name.history.has_changes():
+            renamed_authors.append(obj.id)
+    if not (ids or renamed_tags or renamed_authors):
+        return
+    connection = session.connection()
+    # A renamed tag or author changes the text of every article filed under it.
+    if renamed_tags:
+        ids.update(
+            connection.scalars(
+                select(article_tags.c.article_id).where(article_tags.c.tag_id.in_(renamed_tags))
+            )
+        )
+    if renamed_authors:
+        ids.update(
+            connection.scalars(
+                select(ArticleAuthor.article_id).where(ArticleAuthor.author_id.in_(renamed_authors))
+            )
+        )
+    write_index(connection, ids - {None})
+
+
+class _TextOf(HTMLParser):
+    """The text of sanitised HTML; block boundaries become spaces, inline tags join words."""
+
+    INLINE = frozenset(
+        {"a", "abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s"}
+        | {"samp", "small", "span", "strong", "sub", "sup"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in self.INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.handle_starttag(tag, [])
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return clean("".join(parser.parts))
+
+
+def clean(text: str) -> str:
+    return " ".join(CONTROL.sub(" ", text).split())

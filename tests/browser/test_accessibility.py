@@ -1,0 +1,206 @@
+"""Accessibility in the real browser: axe-core on every kind of page in light and dark, the
+keyboard alone, reduced motion, colour schemes and print.
+
+axe-core is vendored under axe/ (version in the file name, MPL-2.0 licence and sha256 beside
+it), so the tests need no npm. It is added as an init script, which the page's CSP does not
+apply to: the pages are checked under the same policy that readers get.
+"""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from rsflask.db import db
+from rsflask.models import Article, User
+from tests.editor_helpers import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "axe" / "axe-4.14.1.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+EDITOR_EMAIL = "a11y-editor@example.org"
+
+
+def axe_source() -> str:
+    source = AXE.read_bytes()
+    expected = AXE.with_name(AXE.name + ".sha256").read_text().split()[0]
+    assert hashlib.sha256(source).hexdigest() == expected, "axe-core differs from its sha256"
+    return source.decode()
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now, one line each."""
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {
+                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+            });
+            return results.violations.flatMap(violation => violation.nodes.map(node =>
+                `${violation.id} (${violation.impact}) ${node.target.join(" ")}: ` +
+                node.failureSummary.replace(/\\s+/g, " ")));
+        }""",
+        WCAG_AA,
+    )
+
+
+@pytest.fixture(scope="module")
+def editor_account(live_server) -> int:
+    """An admin account in the live server's database; gives the id of an article to edit."""
+    with live_server.app.app_context():
+        if db.session.scalar(db.select(User).filter_by(email=EDITOR_EMAIL)) is None:
+            make_user(EDITOR_EMAIL, role="admin")
+        return db.session.scalars(db.select(Article.id).filter_by(slug="story-1")).one()
+
+
+def sign_in(page, live_server) -> None:
+    page.goto(live_server + "/editor/sign-in")
+    page.get_by_label("Email").fill(EDITOR_EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(live_server + "/editor/")
+
+
+READER_PAGES = {
+    "front": "/",
+    "article": "/articles/story-1",
+    "section": "/sections/europe",
+    "search": "/search?q=europe",
+    "newsletter": "/newsletter",
+    "sign-in": "/editor/sign-in",
+}
+EDITOR_PAGES = {"dashboard": "/editor/", "article-form": "/editor/articles/{article_id}"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", [*READER_PAGES, *EDITOR_PAGES])
+def test_axe_finds_no_wcag_aa_violations(js_page, live_server, editor_account, name, scheme):
+    page = js_page
+    page.emulate_media(color_scheme=scheme)
+    page.add_init_script(script=axe_source())
+    if name in EDITOR_PAGES:
+        sign_in(page, live_server)
+        url = EDITOR_PAGES[name].format(article_id=editor_account)
+    else:
+        url = READER_PAGES[name]
+    response = page.goto(live_server + url)
+    assert response.status == 200, f"{url} answered {response.status}"
+    # Let htmx finish what it loads on its own (LATEST, the signup form, the editor's preview).
+    page.wait_for_load_state("networkidle")
+    violations = axe_violations(page)
+    assert violations == [], "\n".join(violations)
+
+
+# --- The keyboard alone ---------------------------------------------------------------------
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("selector => document.activeElement.matches(selector)", selector)
+
+
+def tab_to(page, selector: str, limit: int = 250) -> None:
+    """Press Tab until `selector` has focus; every link and button passed on the way must show
+    its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            """() => {
+                const element = document.activeElement;
+                if (!element.matches("a, button, input, select, textarea")) return null;
+                const style = getComputedStyle(element);
+                return {style: style.outlineStyle, width: style.outlineWidth,
+                        what: element.outerHTML.slice(0, 120)};
+            }"""
+        )
+        if outline:
+            assert outline["style"] != "none" and outline["width"] != "0px", outline["what"]
+        if focused(page, selector):
+            return
+    raise AssertionError(f"{selector} never got the focus in {limit} presses of Tab")
+
+
+def test_the_first_tab_reaches_the_skip_link_which_moves_focus_to_main(page, live_server):
+    page.goto(live_server + "/articles/story-2")
+    skip = page.get_by_role("link", name="Skip to content")
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server + "/articles/story-2#main")
+    expect(page.locator("main")).to_be_focused()
+    # The next Tab starts inside the content, past the masthead.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+
+
+def test_keep_reading_and_show_less_with_the_keyboard_alone(js_page, live_server):
+    page = js_page
+    page.goto(live_server + "/")
+    teaser = page.locator("#teaser-story-6")
+    tab_to(page, "#teaser-story-6 .fold-control")
+    page.keyboard.press("Enter")
+    expect(teaser.get_by_text("Third paragraph of story 6")).to_be_visible()
+    tab_to(page, "#teaser-story-6 .fold-control")
+    expect(teaser.get_by_role("link", name="Show less")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(teaser.get_by_text("Third paragraph of story 6")).to_have_count(0)
+    expect(teaser.get_by_role("link", name="Keep reading")).to_be_focused()
+
+
+def test_newsletter_signup_with_the_keyboard_alone(page, live_server):
+    address = f"keyboard-{'js' if page.js_enabled else 'nojs'}@example.org"
+    page.goto(live_server + "/")
+    if not page.js_enabled:
+        # Without JavaScript the block is a link to the form's own page.
+        tab_to(page, ".newsletter-block a")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(live_server + "/newsletter")
+    tab_to(page, "#signup-email")
+    page.keyboard.type(address)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Subscribe")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Thank you. Please check your inbox")).to_be_visible()
+
+
+# --- Colour schemes, motion, print ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scheme", "background"), [("light", "rgb(253, 252, 249)"), ("dark", "rgb(20, 20, 23)")]
+)
+def test_the_colour_scheme_follows_the_readers_setting(page, live_server, scheme, background):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(live_server + "/")
+    color = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert color == background
+
+
+@pytest.mark.parametrize(("motion", "duration"), [("no-preference", "2s"), ("reduce", "0s")])
+def test_reduced_motion_switches_off_any_transition(js_page, live_server, motion, duration):
+    """Whatever moves (a later style, a swap class), the reduced-motion rule stops it."""
+    page = js_page
+    page.emulate_media(reduced_motion=motion)
+    page.goto(live_server + "/")
+    shown = page.evaluate(
+        """() => {
+            const element = document.createElement("div");
+            element.style.transition = "opacity 2s";
+            document.querySelector("main").append(element);
+            return getComputedStyle(element).transitionDuration;
+        }"""
+    )
+    assert shown == duration
+
+
+def test_an_article_prints_without_navigation_or_sidebar(page, live_server):
+    page.goto(live_server + "/articles/story-8")
+    page.emulate_media(media="print")
+    expect(page.locator(".article-body")).to_be_visible()
+    expect(page.get_by_role("heading", name="Story number 8", level=1)).to_be_visible()
+    expect(page.locator(".sidebar")).to_be_hidden()
+    expect(page.locator("nav.sections")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(page.locator("nav.sections")).to_be_visible()

@@ -1,0 +1,322 @@
+"""`flask seed-demo` and `flask create-demo-editor`: what the demo stores, and running them again.
+
+Seeding draws and encodes photos and takes seconds, so it runs once for the module into a SQLite
+file that each test copies (on PostgreSQL, each test that needs the demo seeds its own).
+"""
+
+import html
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import TEST_DATABASE_URI, make_app
+from sqlalchemy import func, select
+
+from rsflask.db import db
+from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Photo, Section, Tag, User
+from rsflask.models import published as published_articles
+
+QIOSK = "qiosk"
+
+
+def seed_into(folder: Path, source: Path, photos: Path | None, *args: str) -> SimpleNamespace:
+    """Copy the SQLite file `source` (and its photos) into `folder`, then run
+    `flask seed-demo ARGS` on the copy."""
+    path = folder / "demo.sqlite3"
+    shutil.copyfile(source, path)
+    if photos is not None:
+        shutil.copytree(photos, folder / "instance" / "photos")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("RSFLASK_INSTANCE_PATH", str(folder / "instance"))
+        app = make_app(folder / "instance", f"sqlite:///{path}")
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["seed-demo", *args])
+            # Closing every connection writes the WAL back into the file before it is copied.
+            db.session.remove()
+            db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    return SimpleNamespace(path=path, photos=folder / "instance" / "photos", output=result.output)
+
+
+def open_copy(seeded: SimpleNamespace, folder: Path, monkeypatch):
+    """An app (its context pushed) on a copy of a seeded database and its photos."""
+    monkeypatch.setenv("RSFLASK_INSTANCE_PATH", str(folder / "instance"))
+    shutil.copyfile(seeded.path, folder / "copy.sqlite3")
+    shutil.copytree(seeded.photos, folder / "photos")
+    app = make_app(
+        folder / "instance",
+        f"sqlite:///{folder / 'copy.sqlite3'}",
+        PHOTO_FOLDER=str(folder / "photos"),
+    )
+    app.seed_output = seeded.output
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def seed_per_test(request, *args: str):
+    """On PostgreSQL: the `app` fixture's database, seeded for this test."""
+    app = request.getfixturevalue("app")
+    result = app.test_cli_runner().invoke(args=["seed-demo", *args])
+    assert result.exit_code == 0, result.output
+    app.seed_output = result.output
+    return app
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory, migrated_database):
+    """A SQLite file holding the demo content, its photos, and what `flask seed-demo` printed."""
+    if TEST_DATABASE_URI:
+        return None
+    template = Path(migrated_database.removeprefix("sqlite:///"))
+    return seed_into(tmp_path_factory.mktemp("demo"), template, None)
+
+
+@pytest.fixture(scope="module")
+def seeded_120(tmp_path_factory, seeded):
+    """The demo database after `flask seed-demo --count 120`.
+
+    It runs on a copy of the seeded database, which gives what an empty database gives: the
+    files are stored again under the same slugs, and the variations are numbered past them.
+    """
+    if seeded is None:
+        return None
+    folder = tmp_path_factory.mktemp("demo120")
+    return seed_into(folder, seeded.path, seeded.photos, "--count", "120")
+
+
+@pytest.fixture
+def demo(request, tmp_path, monkeypatch, seeded):
+    """An app (its context pushed) whose database holds the demo content; .seed_output is what
+    `flask seed-demo` printed."""
+    if seeded is None:
+        yield seed_per_test(request)
+    else:
+        yield from open_copy(seeded, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def hundred_twenty(request, tmp_path, monkeypatch, seeded_120):
+    """An app (its context pushed) whose database was seeded with `--count 120`."""
+    if seeded_120 is None:
+        yield seed_per_test(request, "--count", "120")
+    else:
+        yield from open_copy(seeded_120, tmp_path, monkeypatch)
+
+
+def demo_articles(in_qiosk: bool) -> list[Article]:
+    query = select(Article).join(Article.section)
+    query = query.where((Section.slug == QIOSK) if in_qiosk else (Section.slug != QIOSK))
+    return db.session.scalars(query).unique().all()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def counts() -> dict[str, int]:
+    models = (Article, ArticleAuthor, ArticleType, Author, Photo, Section, Tag)
+    return {model.__name__: count(model) for model in models}
+
+
+def run(app, *args: str):
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# --- What the demo stores ---------------------------------------------------------------------
+
+
+def test_seed_demo_says_how_many_articles_are_stored(demo):
+    assert demo.seed_output.strip() == f"{count(Article)} articles in the database."
+
+
+def test_demo_has_at_least_40_articles_outside_qiosk(demo):
+    assert len(demo_articles(in_qiosk=False)) >= 40
+
+
+def test_demo_articles_span_at_least_5_sections(demo):
+    assert len({article.section.slug for article in demo_articles(in_qiosk=False)}) >= 5
+
+
+def test_demo_articles_span_at_least_3_types(demo):
+    assert len({article.article_type.slug for article in demo_articles(in_qiosk=False)}) >= 3
+
+
+def test_demo_has_at_least_10_qiosk_items(demo):
+    assert len(demo_articles(in_qiosk=True)) >= 10
+
+
+def test_demo_has_at_least_5_authors_with_bios(demo):
+    authors = db.session.scalars(select(Author)).all()
+    assert len([author for author in authors if author.bio.strip()]) >= 5
+
+
+def test_every_demo_byline_names_an_author_with_a_bio(demo):
+    for article in db.session.scalars(select(Article)).all():
+        assert article.authors, article.slug
+        assert all(author.bio.strip() for author in article.authors), article.slug
+
+
+def test_every_demo_article_outside_qiosk_has_a_photo(demo):
+    assert all(article.photo is not None for article in demo_articles(in_qiosk=False))
+
+
+def test_every_demo_photo_has_alt_text_and_a_credit(demo):
+    for article in demo_articles(in_qiosk=False):
+        assert article.photo_alt.strip(), article.slug
+        assert article.photo_credit.strip(), article.slug
+
+
+def test_every_demo_photo_is_stored_in_each_of_its_widths(demo):
+    folder = Path(demo.config["PHOTO_FOLDER"])
+    for photo in db.session.scalars(select(Photo)).all():
+        for width in photo.widths:
+            assert (folder / photo.filename(width)).is_file()
+
+
+def test_every_demo_article_outside_qiosk_is_at_least_500_words(demo):
+    short = {a.slug: a.word_count for a in demo_articles(in_qiosk=False) if a.word_count < 500}
+    assert short == {}
+
+
+def test_every_demo_article_is_published_and_visible(demo):
+    visible = db.session.scalars(published_articles()).unique().all()
+    assert len(visible) == count(Article)
+
+
+def test_demo_front_page_leads_with_a_photo(demo):
+    response = demo.test_client().get("/")
+    assert response.status_code == 200
+    lead = response.text.split('class="teaser teaser-lead"', 1)[1].split("</article>", 1)[0]
+    assert 'fetchpriority="high"' in lead
+    assert "Photo: Illustration generated for the Review" in lead
+
+
+# --- Running it again -------------------------------------------------------------------------
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time(demo):
+    before = counts()
+    result = run(demo, "seed-demo", "--if-empty")
+    assert result.output == ""
+    assert counts() == before
+
+
+def test_seed_demo_if_empty_does_nothing_when_any_article_exists(app, add_article):
+    add_article("The only article")
+    before = counts()
+    run(app, "seed-demo", "--if-empty")
+    assert counts() == before
+
+
+def test_seed_demo_with_a_count_twice_does_not_fail(demo):
+    run(demo, "seed-demo", "--count", "60")
+    first = count(Article)
+    result = run(demo, "seed-demo", "--count", "60")
+    assert result.output.strip().endswith(f"{count(Article)} articles in the database.")
+    assert count(Article) >= first
+
+
+def test_seed_demo_refuses_a_count_below_one(runner):
+    result = runner.invoke(args=["seed-demo", "--count", "0"])
+    assert result.exit_code == 2
+    assert count(Article) == 0
+
+
+# --- --count 120 ------------------------------------------------------------------------------
+
+
+def test_seed_demo_count_makes_that_many_articles_in_all(hundred_twenty):
+    assert count(Article) == 120
+
+
+def test_seed_demo_count_gives_every_article_its_own_slug(hundred_twenty):
+    slugs = db.session.scalars(select(Article.slug)).all()
+    assert len(set(slugs)) == len(slugs) == 120
+
+
+def test_seed_demo_count_gives_generated_articles_authors_and_photos(hundred_twenty):
+    generated = db.session.scalars(select(Article).where(Article.title.endswith(")"))).all()
+    assert generated
+    for article in generated:
+        assert article.authors, article.slug
+        assert (article.photo is None) == (article.section.slug == QIOSK), article.slug
+
+
+def test_seed_demo_count_articles_are_all_on_the_latest_pages(hundred_twenty):
+    client = hundred_twenty.test_client()
+    url, seen = "/latest", []
+    for _ in range(100):
+        response = client.get(url)
+        assert response.status_code == 200
+        listing = response.text.split('<ol class="latest-list latest-page">', 1)[1]
+        listing = listing.split("</ol>", 1)[0]
+        seen += re.findall(r'<a href="(/articles/[^"]+)">', listing)
+        more = re.search(r'<li class="latest-more">\s*<a href="([^"]+)"', listing)
+        if more is None:
+            break
+        url = html.unescape(more.group(1))
+    assert len(seen) == len(set(seen)) == 120
+
+
+# --- create-demo-editor -----------------------------------------------------------------------
+
+
+def login_in(output: str) -> tuple[str, str]:
+    email = re.search(r"email:\s+(\S+)", output)
+    password = re.search(r"password:\s+(\S+)", output)
+    assert email and password, output
+    return email.group(1), password.group(1)
+
+
+def test_create_demo_editor_prints_an_email_and_password(runner):
+    result = runner.invoke(args=["create-demo-editor"])
+    assert result.exit_code == 0, result.output
+    email, password = login_in(result.output)
+    assert email == "editor@example.com"
+    assert len(password) >= 12
+
+
+def test_create_demo_editor_creates_one_admin(runner):
+    runner.invoke(args=["create-demo-editor"])
+    users = db.session.scalars(select(User)).all()
+    assert [(user.email, user.role, user.active) for user in users] == [
+        ("editor@example.com", "admin", True)
+    ]
+
+
+def test_create_demo_editor_password_signs_in(runner):
+    email, password = login_in(runner.invoke(args=["create-demo-editor"]).output)
+    user = db.session.scalar(select(User).filter_by(email=email))
+    assert user.check_password(password)
+    assert not user.check_password(password + "x")
+
+
+def test_create_demo_editor_stores_no_plain_password(runner):
+    _, password = login_in(runner.invoke(args=["create-demo-editor"]).output)
+    user = db.session.scalar(select(User))
+    assert password not in user.password_hash
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_create_demo_editor_prints_nothing_the_second_time(runner):
+    runner.invoke(args=["create-demo-editor"])
+    result = runner.invoke(args=["create-demo-editor"])
+    assert result.exit_code == 0
+    assert result.output == ""
+    assert count(User) == 1
+
+
+def test_create_demo_editor_prints_nothing_when_an_account_exists(runner):
+    user = User(email="someone@example.com", name="Someone", role="writer")
+    user.set_password("a long enough password")
+    db.session.add(user)
+    db.session.commit()
+    result = runner.invoke(args=["create-demo-editor"])
+    assert result.output == ""
+    assert db.session.scalars(select(User.email)).all() == ["someone@example.com"]

@@ -1,0 +1,83 @@
+"""/healthz for monitors and load balancers, and the log line every request leaves."""
+
+import logging
+
+import pytest
+
+from tests.conftest import make_app
+
+
+def test_healthz_says_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path):
+    # A folder where the database file should be: SQLite cannot open it. The page cache is off
+    # because its own lookup would fail first, before the app is reached.
+    (tmp_path / "db").mkdir()
+    app = make_app(tmp_path / "instance", f"sqlite:///{tmp_path / 'db'}", PAGE_CACHE_BYTES=0)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "error"}
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def request_lines():
+    handler = Lines()
+    logger = logging.getLogger("rsflask.requests")
+    logger.addHandler(handler)
+    yield handler.records
+    logger.removeHandler(handler)
+
+
+def test_every_request_leaves_one_line_with_method_path_status_and_duration(
+    client, request_lines
+):
+    client.get("/healthz?probe=1")
+    client.get("/no-such-page")
+    lines = [record.getMessage() for record in request_lines]
+    assert len(lines) == 2
+    method, path, status, duration = lines[0].split()
+    assert (method, path, status) == ("GET", "/healthz", "200")
+    assert duration.endswith("ms") and float(duration.removesuffix("ms")) >= 0
+    assert lines[1].startswith("GET /no-such-page 404 ")
+    assert all(record.levelno == logging.INFO for record in request_lines)
+
+
+def test_an_unhandled_error_is_logged_with_its_traceback_and_its_request_line(
+    app, request_lines
+):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    errors = Lines()
+    app.logger.addHandler(errors)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("the printer is on fire")
+
+    try:
+        response = app.test_client().get("/boom")
+    finally:
+        app.logger.removeHandler(errors)
+    assert response.status_code == 500
+    [error] = [record for record in errors.records if record.levelno == logging.ERROR]
+    assert error.exc_info and "the printer is on fire" in str(error.exc_info[1])
+    assert [record.getMessage().rsplit(" ", 1)[0] for record in request_lines] == ["GET /boom 500"]
+
+
+def test_outside_debug_mode_info_lines_get_through(app):
+    assert app.logger.isEnabledFor(logging.INFO)
+    assert logging.getLogger("rsflask.requests").isEnabledFor(logging.INFO)

@@ -1,0 +1,318 @@
+"""The weekly round-up: preview, send, dry run, resuming after a failure part way (each subscriber
+gets it exactly once, counted at the SMTP server), refusals, and a second sender."""
+
+import os
+import signal
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from rsflask.db import db, utcnow
+from rsflask.models import Digest, DigestDelivery, Subscriber
+
+
+def add_subscribers(count: int, status: str = "confirmed", prefix: str = "reader") -> list[str]:
+    emails = [f"{prefix}{number:04}@example.org" for number in range(count)]
+    db.session.execute(insert(Subscriber), [{"email": e, "status": status} for e in emails])
+    db.session.commit()
+    return emails
+
+
+def deliveries() -> int:
+    return db.session.scalar(select(func.count()).select_from(DigestDelivery))
+
+
+def only_digest() -> Digest:
+    db.session.expire_all()
+    [digest] = db.session.scalars(select(Digest)).all()
+    return digest
+
+
+def send(runner, *options):
+    return runner.invoke(args=["digest", "send", "--rate", "0", *options])
+
+
+@pytest.fixture
+def week(add_article):
+    """Three articles published this week, and one from long ago."""
+    add_article("Old story", published=utcnow() - timedelta(days=30))
+    return [add_article(f"Story {n}", dek=f"Dek of story {n}.") for n in (1, 2, 3)]
+
+
+def test_preview_prints_the_text_version_and_writes_the_html_one(runner, week, tmp_path):
+    add_subscribers(2)
+    result = runner.invoke(args=["digest", "preview"])
+    assert result.exit_code == 0, result.output
+    assert "Subject: The Crosswind Review: the week's round-up" in result.output
+    assert "3 articles, 2 subscribers still to receive it" in result.output
+    assert "Story 1" in result.output and "Dek of story 2." in result.output
+    assert "http://localhost/articles/story-3" in result.output
+    assert "Old story" not in result.output
+
+    html_file = tmp_path / "next.html"
+    result = runner.invoke(args=["digest", "preview", "--output", str(html_file)])
+    assert result.exit_code == 0, result.output
+    html = html_file.read_text()
+    assert (
+        html.startswith("<!doctype html>") and '<a href="http://localhost/articles/story-1"' in html
+    )
+    assert db.session.scalars(select(Digest)).all() == []
+
+
+def test_send_reaches_every_confirmed_subscriber_once(runner, mail_server, week):
+    add_subscribers(3)
+    add_subscribers(2, "pending", prefix="pending")
+    add_subscribers(2, "unsubscribed", prefix="gone")
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 0 refused" in result.output
+    assert "The round-up has reached every subscriber." in result.output
+    assert sorted(mail_server.recipients) == [f"reader{n:04}@example.org" for n in range(3)]
+
+    message = mail_server.messages[0]
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["Subject"].startswith("The Crosswind Review: the week's round-up")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"].startswith("<http://localhost/newsletter/unsubscribe/")
+    digest = only_digest()
+    assert message["Message-ID"].startswith(f"<digest-{digest.id}.")
+    links = {m["List-Unsubscribe"] for m in mail_server.messages}
+    assert len(links) == 3, "each subscriber has a link of their own"
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    for story in week:
+        assert story.title in html and f"http://localhost/articles/{story.slug}" in text
+    assert "Old story" not in html
+
+    assert digest.status == "sent" and digest.sent_at is not None and digest.sending_by == ""
+    assert {a.title for a in digest.articles} == {"Story 1", "Story 2", "Story 3"}
+    assert deliveries() == 3
+
+    again = send(runner)
+    assert again.exit_code == 0 and "nothing to send" in again.output
+    assert len(mail_server.messages) == 3
+
+
+def test_the_next_round_up_covers_only_what_was_published_since(
+    runner, mail_server, week, add_article
+):
+    add_subscribers(1)
+    send(runner)
+    add_article("Story 4", published=utcnow())
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    latest = mail_server.messages[-1].get_body(("html",)).get_content()
+    assert "Story 4" in latest and "Story 1" not in latest
+
+
+def test_dry_run_sends_and_records_nothing(runner, mail_server, week):
+    add_subscribers(5)
+    result = send(runner, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run: 5 messages made, none sent, nothing recorded." in result.output
+    assert mail_server.messages == [] and mail_server.connections == 0
+    assert db.session.scalars(select(Digest)).all() == [] and deliveries() == 0
+
+
+def test_batch_size_sets_the_messages_per_connection(runner, mail_server, week):
+    add_subscribers(20)
+    result = send(runner, "--batch-size", "7")
+    assert result.exit_code == 0, result.output
+    assert len(mail_server.messages) == 20 and mail_server.connections == 3
+
+
+@pytest.mark.parametrize(
+    ("subscribers", "fail_at", "refusal"),
+    [
+        (500, 200, "451 4.3.0 Try again later"),
+        (60, 25, "554 5.7.1 Transaction failed"),
+        (60, 25, "421 4.3.2 Service shutting down"),
+    ],
+    ids=["500-451-at-200", "554", "421"],
+)
+def test_a_send_failing_part_way_resumes_and_each_gets_it_exactly_once(
+    runner, mail_server, week, subscribers, fail_at, refusal
+):
+    emails = add_subscribers(subscribers)
+    mail_server.refuse_from, mail_server.refusal = fail_at, refusal
+    failed = send(runner, "--batch-size", "50")
+    assert failed.exit_code == 1
+    assert "Stopped:" in failed.output and "again to send to the others" in failed.output
+    assert len(mail_server.recipients) == fail_at and deliveries() == fail_at
+    digest = only_digest()
+    assert digest.status == "sending" and digest.sending_by == ""
+
+    mail_server.refuse_from = None
+    resumed = send(runner, "--batch-size", "50")
+    assert resumed.exit_code == 0, resumed.output
+    assert f"{subscribers - fail_at} sent" in resumed.output
+    assert Counter(mail_server.recipients) == Counter(emails)
+    assert max(Counter(mail_server.recipients).values()) == 1
+    assert only_digest().status == "sent" and deliveries() == subscribers
+
+
+def test_a_connection_lost_part_way_resumes_exactly_once(runner, mail_server, week):
+    emails = add_subscribers(60)
+    mail_server.drop_from = 25
+    failed = send(runner)
+    assert failed.exit_code == 1 and "Stopped:" in failed.output
+    assert deliveries() == 25
+    mail_server.drop_from = None
+    assert send(runner).exit_code == 0
+    assert Counter(mail_server.recipients) == Counter(emails)
+
+
+def test_ctrl_c_stops_after_recording_the_message_in_flight(runner, mail_server, week):
+    emails = add_subscribers(60)
+
+    def press_ctrl_c(message):
+        if len(mail_server.messages) == 25:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    mail_server.on_message = press_ctrl_c
+    stopped = send(runner)
+    assert stopped.exit_code == 0, stopped.output
+    assert "Stopping after the message in flight" in stopped.output
+    assert "Stopped. Run `flask digest send` again" in stopped.output
+    assert len(mail_server.recipients) == 25 and deliveries() == 25
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    mail_server.on_message = None
+    assert send(runner).exit_code == 0
+    assert Counter(mail_server.recipients) == Counter(emails)
+    assert only_digest().status == "sent"
+
+
+def test_an_address_refused_for_good_is_recorded_and_not_retried(runner, mail_server, week):
+    add_subscribers(4)
+    mail_server.refused_recipients = {"reader0002@example.org": "550 5.1.1 No such mailbox"}
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 1 refused" in result.output
+    refused = db.session.scalar(select(DigestDelivery).filter(DigestDelivery.refusal != ""))
+    assert refused.refusal == "550 5.1.1 No such mailbox"
+    assert only_digest().status == "sent"
+
+
+def test_an_address_put_off_for_now_is_tried_again_on_the_next_run(runner, mail_server, week):
+    add_subscribers(4)
+    mail_server.refused_recipients = {"reader0001@example.org": "450 4.2.1 Mailbox busy"}
+    first = send(runner)
+    assert first.exit_code == 0, first.output
+    assert "3 sent" in first.output and "1 put off by the mail server" in first.output
+    assert only_digest().status == "sending"
+    mail_server.refused_recipients = {}
+    second = send(runner)
+    assert "1 sent" in second.output and only_digest().status == "sent"
+    assert Counter(mail_server.recipients)["reader0001@example.org"] == 1
+
+
+def test_a_second_sender_waits_while_the_first_is_alive(runner, mail_server, week):
+    add_subscribers(3)
+    digest = Digest(subject="Week", status="sending", started_at=utcnow(), articles=week)
+    digest.sending_by, digest.heartbeat_at = "otherhost:4242", utcnow()
+    db.session.add(digest)
+    db.session.commit()
+    busy = send(runner)
+    assert busy.exit_code == 1 and "Another `digest send` is sending" in busy.output
+    assert mail_server.messages == []
+
+    # Its last sign of life is old: it died, and this run takes over.
+    digest.heartbeat_at = utcnow() - timedelta(minutes=3)
+    db.session.commit()
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert len(mail_server.messages) == 3
+
+
+def test_only_one_round_up_can_be_sending_at_a_time(week):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(Digest(subject="One", status="sending"))
+    db.session.commit()
+    db.session.add(Digest(subject="Two", status="sending"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_editors_draft_is_what_gets_sent(runner, mail_server, week):
+    add_subscribers(2)
+    draft = Digest(subject="Our pick", intro_md="Read **this** first.", articles=[week[1]])
+    db.session.add(draft)
+    db.session.commit()
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    message = mail_server.messages[0]
+    assert message["Subject"] == "Our pick"
+    html = message.get_body(("html",)).get_content()
+    assert "<p>Read <strong>this</strong> first.</p>" in html
+    assert "Story 2" in html and "Story 1" not in html
+    assert "Read **this** first." in message.get_body(("plain",)).get_content()
+
+
+def test_an_article_taken_down_before_the_send_is_left_out(runner, mail_server, week):
+    add_subscribers(1)
+    week[0].status = "trash"
+    db.session.commit()
+    send(runner)
+    assert "Story 1" not in mail_server.messages[0].get_body(("html",)).get_content()
+    assert {a.title for a in only_digest().articles} == {"Story 2", "Story 3"}
+
+
+def test_nothing_published_means_nothing_sent(runner, mail_server):
+    add_subscribers(2)
+    result = send(runner)
+    assert result.exit_code == 0 and "nothing to send" in result.output
+    assert mail_server.messages == [] and db.session.scalars(select(Digest)).all() == []
+    preview = runner.invoke(args=["digest", "preview"])
+    assert "`digest send` sends nothing" in preview.output
+
+
+def test_the_mail_server_down_at_the_start_leaves_the_round_up_to_resume(runner, week):
+    add_subscribers(2)
+    result = send(runner)
+    assert result.exit_code == 1 and "Connection refused" in result.output
+    digest = only_digest()
+    assert digest.status == "sending" and deliveries() == 0
+
+
+# --- The archive ---------------------------------------------------------------------------
+
+
+def test_the_archive_lists_sent_round_ups_and_shows_each(client, runner, mail_server, week):
+    add_subscribers(1)
+    db.session.add(Digest(subject="Our pick", intro_md="An *intro*.", articles=week[:2]))
+    db.session.commit()
+    send(runner)
+    db.session.add(Digest(subject="Next week's draft", articles=week[2:]))
+    db.session.commit()
+
+    listing = client.get("/newsletter/archive").get_data(as_text=True)
+    assert "Our pick" in listing and "Next week's draft" not in listing
+    sent = db.session.scalar(select(Digest).filter_by(subject="Our pick"))
+    page = client.get(f"/newsletter/archive/{sent.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<h1>Our pick</h1>" in html and "<em>intro</em>" in html
+    assert 'href="/articles/story-1"' in html and "Story 3" not in html
+
+    draft = db.session.scalar(select(Digest).filter_by(status="draft"))
+    assert client.get(f"/newsletter/archive/{draft.id}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/newsletter/archive/999", "/newsletter/archive/x"])
+def test_an_unknown_round_up_is_a_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "2", "abc", "-1", "99999999999999999999"])
+def test_a_bad_archive_page_is_a_404(client, page):
+    assert client.get(f"/newsletter/archive?page={page}").status_code == 404
+
+
+def test_an_empty_archive_says_so(client):
+    html = client.get("/newsletter/archive").get_data(as_text=True)
+    assert "No round-up has been sent yet." in html

@@ -1,0 +1,292 @@
+"""Double opt-in against a real SMTP server: the confirmation mail, its link, bad links, resends,
+and a mail server that is down."""
+
+import re
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from rsflask.db import db, utcnow
+from rsflask.models import Subscriber
+from tests.conftest import CLOSED_MAIL_PORT, htmx
+
+
+@pytest.fixture(autouse=True)
+def without_csrf(app):
+    """These tests are about mail; test_newsletter_signup.py checks the form's CSRF token."""
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def sign_up(client, email: str, headers=None):
+    return client.post("/newsletter", data={"email": email, "website": ""}, headers=headers or {})
+
+
+def only_subscriber() -> Subscriber:
+    db.session.expire_all()
+    [subscriber] = db.session.scalars(db.select(Subscriber)).all()
+    return subscriber
+
+
+def link_in(message, path: str) -> str:
+    """The path (on the test client's host) of the link to `path`, as in both parts of the mail."""
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    [url] = set(re.findall(rf"http://localhost{path}[^\s\"<]+", text))
+    assert f'href="{url}"' in html
+    return urlsplit(url).path
+
+
+def test_signup_sends_a_multipart_confirmation_whose_link_confirms(client, mail_server):
+    response = sign_up(client, "Reader@Example.org", htmx())
+    assert "Thank you. Please check your inbox" in response.get_data(as_text=True)
+    assert "may take a while" not in response.get_data(as_text=True)
+
+    [message] = mail_server.messages
+    assert mail_server.recipients == ["reader@example.org"]
+    assert message["To"] == "reader@example.org"
+    assert message["From"] == "The Crosswind Review <newsletter@example.org>"
+    assert message["Subject"] == "Please confirm your subscription to The Crosswind Review"
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+    subscriber = only_subscriber()
+    assert subscriber.status == "pending" and subscriber.confirmation_sent_at is not None
+
+    page = client.get(link_in(message, "/newsletter/confirm/"))
+    assert page.status_code == 200
+    assert "You are subscribed" in page.get_data(as_text=True)
+    assert "no-store" in page.headers["Cache-Control"]
+    subscriber = only_subscriber()
+    assert subscriber.status == "confirmed"
+    assert subscriber.confirmed_at is not None and subscriber.confirm_ip == "127.0.0.1"
+    assert subscriber.signup_ip == "127.0.0.1"
+    assert subscriber.signed_up_at <= subscriber.confirmed_at
+
+
+def test_links_in_emails_use_site_url_never_the_host_the_request_named(app, client, mail_server):
+    app.config["SITE_URL"] = "https://crosswind.example"
+    sign_up(client, "reader@example.org", headers={"Host": "evil.example"})
+    [message] = mail_server.messages
+    text = message.get_body(("plain",)).get_content()
+    assert "https://crosswind.example/newsletter/confirm/" in text
+    assert "evil.example" not in message.as_string()
+
+
+def test_the_html_part_escapes_what_the_reader_typed(client, mail_server):
+    sign_up(client, "o'brien+news@example.org")
+    html = mail_server.messages[0].get_body(("html",)).get_content()
+    assert "o&#39;brien+news@example.org" in html
+
+
+def test_a_used_link_shows_a_clear_page_and_changes_nothing(client, mail_server):
+    sign_up(client, "reader@example.org")
+    path = link_in(mail_server.messages[0], "/newsletter/confirm/")
+    client.get(path, environ_overrides={"REMOTE_ADDR": "198.51.100.1"})
+    confirmed_at = only_subscriber().confirmed_at
+
+    again = client.get(path, environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
+    assert again.status_code == 200
+    assert "Already confirmed" in again.get_data(as_text=True)
+    subscriber = only_subscriber()
+    assert subscriber.confirmed_at == confirmed_at and subscriber.confirm_ip == "198.51.100.1"
+
+
+class SignedLongAgo(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 8 * 24 * 3600
+
+
+def test_an_expired_link_shows_a_clear_page_and_changes_nothing(app, client, mail_server):
+    sign_up(client, "reader@example.org")
+    token = link_in(mail_server.messages[0], "/newsletter/confirm/").rsplit("/", 1)[1]
+    secret, salt = app.config["SECRET_KEY"], "newsletter-confirm"
+    payload = URLSafeTimedSerializer(secret, salt=salt).loads(token)
+    # The same link as the email's, but made 8 days ago.
+    old_token = URLSafeTimedSerializer(secret, salt=salt, signer=SignedLongAgo).dumps(payload)
+
+    response = client.get(f"/newsletter/confirm/{old_token}")
+    assert response.status_code == 410
+    assert "This link has expired" in response.get_data(as_text=True)
+    assert only_subscriber().status == "pending"
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda token: token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
+        lambda token: token[: len(token) // 2],
+        lambda token: "x" + token,
+        lambda token: "not-a-token",
+        lambda token: "é" * 20,
+        lambda token: "a" * 3000,
+    ],
+    ids=["signature", "cut", "prefixed", "garbage", "unicode", "long"],
+)
+def test_an_altered_link_shows_a_clear_page_and_changes_nothing(client, mail_server, mangle):
+    sign_up(client, "reader@example.org")
+    token = link_in(mail_server.messages[0], "/newsletter/confirm/").rsplit("/", 1)[1]
+    response = client.get(f"/newsletter/confirm/{mangle(token)}")
+    assert response.status_code == 400
+    assert "This confirmation link is not valid" in response.get_data(as_text=True)
+    assert only_subscriber().status == "pending"
+
+
+def test_a_confirm_link_does_not_work_as_an_unsubscribe_link_or_the_reverse(client, mail_server):
+    sign_up(client, "reader@example.org")
+    message = mail_server.messages[0]
+    confirm = link_in(message, "/newsletter/confirm/").rsplit("/", 1)[1]
+    unsubscribe = link_in(message, "/newsletter/unsubscribe/").rsplit("/", 1)[1]
+    assert client.get(f"/newsletter/confirm/{unsubscribe}").status_code == 400
+    assert client.post(f"/newsletter/unsubscribe/{confirm}").status_code == 400
+    assert only_subscriber().status == "pending"
+
+
+def test_a_confirm_link_sent_before_unsubscribing_does_not_subscribe_again(client, mail_server):
+    sign_up(client, "reader@example.org")
+    message = mail_server.messages[0]
+    client.post(link_in(message, "/newsletter/unsubscribe/"))
+    response = client.get(link_in(message, "/newsletter/confirm/"))
+    assert response.status_code == 410
+    assert "This link no longer works" in response.get_data(as_text=True)
+    assert only_subscriber().status == "unsubscribed"
+
+
+def test_a_link_for_a_deleted_subscriber_says_so(client, mail_server):
+    sign_up(client, "reader@example.org")
+    path = link_in(mail_server.messages[0], "/newsletter/confirm/")
+    db.session.delete(only_subscriber())
+    db.session.commit()
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "not on our list" in response.get_data(as_text=True)
+
+
+def test_signing_up_again_resends_at_most_once_in_a_while(app, client, mail_server):
+    sign_up(client, "reader@example.org")
+    sign_up(client, "reader@example.org")
+    assert len(mail_server.messages) == 1
+    subscriber = only_subscriber()
+    subscriber.confirmation_tried_at -= timedelta(minutes=app.config["NEWSLETTER_RESEND_MINUTES"])
+    db.session.commit()
+    sign_up(client, "reader@example.org")
+    assert len(mail_server.messages) == 2
+    assert mail_server.messages[1]["Subject"].startswith("Please confirm")
+    # Both links work: the second email did not spoil the first.
+    assert client.get(link_in(mail_server.messages[0], "/newsletter/confirm/")).status_code == 200
+
+
+def answers(client, email: str) -> tuple[str, str]:
+    """What the reader sees, with and without JavaScript, for one signup of `email`."""
+    fragment = sign_up(client, email, htmx()).get_data(as_text=True)
+    page = client.get(sign_up(client, email).location).get_data(as_text=True)
+    return fragment, page
+
+
+@pytest.mark.parametrize("mail_up", [True, False], ids=["mail-up", "mail-down"])
+def test_the_answer_is_the_same_whatever_the_address_was(app, client, mail_server, mail_up):
+    app.config["SIGNUP_RATE_LIMIT"] = 100
+    states = {"pending": "pending@example.org", "confirmed": "confirmed@example.org"}
+    states["unsubscribed"] = "gone@example.org"
+    for status, email in states.items():
+        db.session.add(Subscriber(email=email, status=status))
+    db.session.commit()
+    if not mail_up:
+        app.config["MAIL_PORT"] = CLOSED_MAIL_PORT
+    seen = {answers(client, email) for email in [*states.values(), "new@example.org"]}
+    assert len(seen) == 1
+    [(fragment, page)] = seen
+    assert "Thank you. Please check your inbox" in fragment and "<html" in page
+    if mail_up:
+        # Each address got exactly one email: a confirmation, or a note that it is subscribed.
+        assert sorted(mail_server.recipients) == sorted([*states.values(), "new@example.org"])
+        notes = [m for m in mail_server.messages if m["To"] == "confirmed@example.org"]
+        assert notes[0]["Subject"] == "You are already subscribed to The Crosswind Review"
+    assert {s.status for s in db.session.scalars(db.select(Subscriber))} == {
+        "pending",
+        "confirmed",
+    }
+
+
+def test_mail_server_down_stores_the_signup_and_send_pending_sends_it_later(
+    app, client, runner, mail_server
+):
+    real_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = CLOSED_MAIL_PORT
+    fragment = sign_up(client, "reader@example.org", htmx()).get_data(as_text=True)
+    assert "It may take a while to arrive" in fragment
+    page = client.get(sign_up(client, "later@example.org").location).get_data(as_text=True)
+    assert "It may take a while to arrive" in page
+    assert client.get("/newsletter/thanks").get_data(as_text=True).count("take a while") == 0
+    assert {s.status for s in db.session.scalars(db.select(Subscriber))} == {"pending"}
+    assert all(s.confirmation_sent_at is None for s in db.session.scalars(db.select(Subscriber)))
+
+    failed = runner.invoke(args=["newsletter", "send-pending"])
+    assert failed.exit_code == 1 and "0 of 2 confirmations sent" in failed.output
+
+    app.config["MAIL_PORT"] = real_port
+    result = runner.invoke(args=["newsletter", "send-pending"])
+    assert result.exit_code == 0, result.output
+    assert "2 confirmations sent" in result.output
+    assert sorted(mail_server.recipients) == ["later@example.org", "reader@example.org"]
+    again = runner.invoke(args=["newsletter", "send-pending"])
+    assert again.exit_code == 0 and len(mail_server.messages) == 2
+
+    message = next(m for m in mail_server.messages if m["To"] == "reader@example.org")
+    assert client.get(link_in(message, "/newsletter/confirm/")).status_code == 200
+    db.session.expire_all()
+    reader = db.session.scalar(db.select(Subscriber).filter_by(email="reader@example.org"))
+    assert reader.status == "confirmed"
+
+
+def test_send_pending_leaves_old_and_imported_signups_alone(app, runner, mail_server):
+    now = utcnow()
+    days = app.config["NEWSLETTER_CONFIRM_DAYS"]
+    db.session.add_all(
+        [
+            Subscriber(email="recent@example.org", signed_up_at=now - timedelta(days=1)),
+            Subscriber(email="stale@example.org", signed_up_at=now - timedelta(days=days + 1)),
+            Subscriber(email="imported@example.org", imported_at=now),
+            Subscriber(email="sent@example.org", confirmation_sent_at=now),
+            Subscriber(email="member@example.org", status="confirmed"),
+        ]
+    )
+    db.session.commit()
+    result = runner.invoke(args=["newsletter", "send-pending"])
+    assert result.exit_code == 0, result.output
+    assert mail_server.recipients == ["recent@example.org"]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_the_mail_settings_log_in_to_the_server(app, client, mail_server):
+    """MAIL_USERNAME and MAIL_PASSWORD are used: a server that requires a login takes the mail."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    mail_server.controller.stop()
+    mail_server.controller = Controller(
+        mail_server,
+        hostname=mail_server.host,
+        port=mail_server.port,
+        authenticator=authenticate,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    mail_server.controller.start()
+    # Without a login the server refuses the mail; with MAIL_USERNAME set, it takes it.
+    assert "may take a while" in sign_up(client, "a@example.org", htmx()).get_data(as_text=True)
+    app.config.update(MAIL_USERNAME="newsletter", MAIL_PASSWORD="s3cret")
+    answer = sign_up(client, "b@example.org", htmx()).get_data(as_text=True)
+    assert "may take a while" not in answer
+    assert mail_server.recipients == ["b@example.org"]
+    assert logins == [(b"newsletter", b"s3cret")]

@@ -1,0 +1,229 @@
+"""Photos uploaded through the article form: what is accepted, what is refused, what is kept."""
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from rsflask.db import db
+from rsflask.models import Article, Photo
+from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+@pytest.fixture(autouse=True)
+def editor_tests(app, monkeypatch):
+    prepare_editor_tests(app, monkeypatch)
+
+
+@pytest.fixture
+def editor(client, add_article):
+    make_user("editor@example.org")
+    sign_in(client, "editor@example.org")
+    return client
+
+
+@pytest.fixture
+def article(add_article) -> Article:
+    return add_article("Harbour cranes", slug="harbour-cranes", body="Text about cranes.\n")
+
+
+def send_photo(client, article: Article, data: bytes, filename: str = "photo.jpg", alt="Cranes"):
+    """Save the article form with a photo chosen in the file field."""
+    form = {
+        "title": article.title,
+        "slug": article.slug,
+        "dek": "",
+        "article_type": str(article.type_id),
+        "section": str(article.section_id),
+        "tags": "",
+        "authors": "",
+        "body": article.body_md,
+        "photo": upload(data, filename),
+        "photo_alt": alt,
+        "photo_credit": "Staff photographer",
+        "published_at": article.published_at.strftime("%Y-%m-%dT%H:%M"),
+        "version": str(article.version),
+        "save": "Save draft",
+    }
+    return client.post(f"/editor/articles/{article.id}", data=form)
+
+
+def stored_files(app) -> list[Path]:
+    folder = Path(app.config["PHOTO_FOLDER"])
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def photo_of(article: Article) -> Photo | None:
+    db.session.expire_all()
+    return db.session.get(Article, article.id).photo
+
+
+def with_exif(kind: str = "JPEG", size=(1200, 800), **tags) -> bytes:
+    exif = Image.Exif()
+    for tag, value in tags.items():
+        exif[int(tag.removeprefix("tag_"), 16)] = value
+    return image_bytes(kind, size, exif=exif)
+
+
+# --- Accepted --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "filename"),
+    [("JPEG", "harbour.jpg"), ("PNG", "harbour.png"), ("WEBP", "harbour.webp")],
+)
+def test_real_images_are_stored_as_webp_variants(app, editor, article, kind, filename):
+    data = image_bytes(kind, (2000, 1000))
+    response = send_photo(editor, article, data, filename)
+    assert response.status_code == 303
+    photo = photo_of(article)
+    assert (photo.width, photo.height) == (2000, 1000)
+    widths = photo.widths
+    assert len(widths) >= 3 and len(set(widths)) == len(widths)
+    assert widths == sorted(widths) and max(widths) <= 2000
+    # Named by the hash of what was uploaded, so a URL always means the same bytes.
+    assert photo.digest == hashlib.sha256(data).hexdigest()[:32]
+    names = [path.name for path in stored_files(app)]
+    assert names == sorted(f"{photo.digest}-{width}.webp" for width in widths)
+    for width in widths:
+        with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(width)) as variant:
+            assert variant.format == "WEBP"
+            assert variant.width == width
+            assert abs(variant.height - width / 2) <= 1
+
+
+def test_the_public_page_offers_every_variant_with_its_size(app, editor, article):
+    send_photo(editor, article, image_bytes("JPEG", (2000, 1000)))
+    photo = photo_of(article)
+    page = editor.get("/articles/harbour-cranes").get_data(as_text=True)
+    img = re.search(r'<img [^>]*srcset="[^"]*"[^>]*>', page).group(0)
+    srcset = re.search(r'srcset="([^"]*)"', img).group(1)
+    offered = [candidate.strip().split(" ") for candidate in srcset.split(",")]
+    assert offered == [[f"/photos/{photo.filename(w)}", f"{w}w"] for w in photo.widths]
+    assert re.search(r'\ssizes="[^"]+"', img)
+    assert 'width="2000"' in img and 'height="1000"' in img
+    assert 'alt="Cranes"' in img
+    assert "Staff photographer" in page
+
+
+def test_a_small_image_is_never_enlarged(app, editor, article):
+    send_photo(editor, article, image_bytes("PNG", (300, 200)), "small.png")
+    photo = photo_of(article)
+    assert photo.widths == [300]
+    with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(300)) as variant:
+        assert variant.size == (300, 200)
+
+
+def test_the_same_image_twice_is_stored_once(app, editor, article, add_article):
+    data = image_bytes("JPEG", (900, 600))
+    send_photo(editor, article, data)
+    other = add_article("Another harbour", slug="another-harbour")
+    assert send_photo(editor, other, data).status_code == 303
+    assert db.session.scalar(db.select(db.func.count(Photo.id))) == 1
+    assert photo_of(other).id == photo_of(article).id
+
+
+def test_photo_urls_may_be_cached_for_a_year(app, editor, article):
+    send_photo(editor, article, image_bytes("JPEG", (900, 600)))
+    photo = photo_of(article)
+    response = editor.get(f"/photos/{photo.filename(photo.widths[0])}")
+    assert response.status_code == 200
+    assert response.mimetype == "image/webp"
+    assert response.cache_control.max_age == 365 * 24 * 3600
+
+
+@pytest.mark.parametrize(
+    "name", ["nothing-here.webp", "..%2Fsecret_key", "%2E%2E%2Ftest.sqlite3", "a" * 300]
+)
+def test_unknown_photo_names_are_404(client, name):
+    assert client.get(f"/photos/{name}").status_code == 404
+
+
+# --- Metadata --------------------------------------------------------------------------------
+
+
+def test_location_and_other_metadata_are_stripped(app, editor, article):
+    gps = {1: "N", 2: (1.0, 2.0, 3.0), 3: "E", 4: (4.0, 5.0, 6.0)}
+    data = with_exif(tag_8825=gps, tag_010f="Camera maker", tag_0110="Camera model")
+    with Image.open(io.BytesIO(data)) as original:
+        assert original.getexif().get_ifd(GPS_IFD)
+    assert send_photo(editor, article, data).status_code == 303
+    files = stored_files(app)
+    assert files
+    for path in files:
+        with Image.open(path) as variant:
+            assert not variant.getexif()
+            assert "exif" not in variant.info and "xmp" not in variant.info
+        assert b"Camera maker" not in path.read_bytes()
+
+
+def test_exif_orientation_is_applied(app, editor, article):
+    # Stored sideways, as cameras do: 1200 wide, 800 high, "turn 90 degrees to show".
+    data = with_exif(size=(1200, 800), tag_0112=6)
+    assert send_photo(editor, article, data).status_code == 303
+    photo = photo_of(article)
+    assert (photo.width, photo.height) == (800, 1200)
+    for path in stored_files(app):
+        with Image.open(path) as variant:
+            assert variant.height > variant.width
+            assert ORIENTATION not in variant.getexif()
+
+
+# --- Refused ---------------------------------------------------------------------------------
+
+
+def svg() -> bytes:
+    return (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b'<script>alert(1)</script><rect width="10" height="10"/></svg>'
+    )
+
+
+def pixel_bomb() -> bytes:
+    """30000 x 30000 pixels that compress to a few kilobytes."""
+    buffer = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+REFUSALS = {
+    "text-named-jpg": (lambda: b"Just some words, not a picture.\n", "photo.jpg", "not a JPEG"),
+    "svg": (svg, "drawing.svg", "not a JPEG"),
+    "svg-named-png": (svg, "drawing.png", "not a JPEG"),
+    "gif": (lambda: image_bytes("GIF", (200, 100)), "moving.gif", "Only JPEG, PNG and WebP"),
+    "truncated-jpeg": (lambda: image_bytes("JPEG", (1200, 800))[:3000], "cut.jpg", "not a JPEG"),
+    "empty": (lambda: b"", "empty.jpg", "not a JPEG"),
+    "pixel-bomb": (pixel_bomb, "bomb.png", "too many pixels"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=list(REFUSALS))
+def test_files_that_are_not_acceptable_images_are_refused(app, editor, article, case):
+    make, filename, message = REFUSALS[case]
+    data = make()
+    if case == "pixel-bomb":
+        assert len(data) < 200_000
+    response = send_photo(editor, article, data, filename)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'value="Harbour cranes"' in page
+    assert stored_files(app) == []
+    assert db.session.scalar(db.select(Photo)) is None
+    assert photo_of(article) is None
+
+
+def test_an_upload_over_the_size_limit_is_413(app, editor, article):
+    app.config["MAX_CONTENT_LENGTH"] = 20_000
+    data = image_bytes("PNG", (1200, 800)) + b"\0" * 30_000
+    response = send_photo(editor, article, data, "large.png")
+    assert response.status_code == 413
+    assert "larger than we accept" in response.get_data(as_text=True)
+    assert stored_files(app) == []
+    assert photo_of(article) is None

@@ -1,0 +1,157 @@
+"""Security headers on every kind of response, cookie flags, and the search and preview limits."""
+
+import pytest
+
+from rsflask import create_app
+from tests.conftest import htmx
+from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
+
+DIRECTIVES = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' https:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "connect-src 'self'",
+]
+
+
+def policy(response) -> set[str]:
+    return {part.strip() for part in response.headers["Content-Security-Policy"].split(";")}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "headers", "status"),
+    [
+        ("GET", "/", {}, 200),
+        ("GET", "/newsletter", htmx(), 200),
+        ("GET", "/static/css/site.css", {}, 200),
+        ("GET", "/articles/no-such-article", {}, 404),
+        ("GET", "/articles/no-such-article/more", htmx(), 404),
+        ("DELETE", "/", {}, 405),
+        ("POST", "/newsletter", {}, 400),
+        ("GET", "/editor/", {}, 302),
+    ],
+)
+def test_every_kind_of_response_carries_the_security_headers(
+    client, add_article, method, url, headers, status
+):
+    add_article("Something to show")
+    response = client.open(url, method=method, headers=headers)
+    assert response.status_code == status
+    assert policy(response) == set(DIRECTIVES)
+    assert "unsafe" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    permissions = response.headers["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "browsing-topics", "payment"):
+        assert f"{feature}=()" in permissions.split(", ")
+    # Plain HTTP: no HSTS (browsers ignore it) and no upgrading of a local site's requests.
+    assert "Strict-Transport-Security" not in response.headers
+    assert "upgrade-insecure-requests" not in policy(response)
+
+
+def test_https_adds_hsts_and_upgrades_insecure_requests(client):
+    response = client.get("/", base_url="https://localhost")
+    hsts = response.headers["Strict-Transport-Security"]
+    assert "includeSubDomains" in hsts
+    max_age = int(hsts.split("max-age=")[1].split(";")[0])
+    assert max_age >= 365 * 24 * 3600
+    assert policy(response) == {*DIRECTIVES, "upgrade-insecure-requests"}
+
+
+def test_behind_a_trusted_proxy_https_is_read_from_x_forwarded_proto(app):
+    forwarded = {"X-Forwarded-Proto": "https"}
+    behind_nginx = create_app({**app.config, "PROXY_COUNT": 1}).test_client()
+    assert "Strict-Transport-Security" in behind_nginx.get("/", headers=forwarded).headers
+    # Without a trusted proxy, the same header sent by anyone changes nothing.
+    exposed = create_app({**app.config, "PROXY_COUNT": 0}).test_client()
+    assert "Strict-Transport-Security" not in exposed.get("/", headers=forwarded).headers
+
+
+def session_cookie(client):
+    client.get("/newsletter", headers=htmx())  # the form's CSRF token starts a session
+    return client.get_cookie("session")
+
+
+@pytest.mark.parametrize(
+    ("site_url", "setting", "secure"),
+    [
+        ("https://crosswind.example", None, True),
+        ("http://127.0.0.1:5000", None, False),
+        ("http://127.0.0.1:5000", True, True),
+        ("https://crosswind.example", False, False),
+    ],
+)
+def test_cookies_are_secure_exactly_where_the_site_is_https(app, site_url, setting, secure):
+    config = {**app.config, "SITE_URL": site_url, "SESSION_COOKIE_SECURE": setting}
+    config.pop("REMEMBER_COOKIE_SECURE")
+    https_app = create_app(config)
+    cookie = session_cookie(https_app.test_client())
+    assert cookie.secure is secure
+    assert cookie.http_only is True
+    assert cookie.same_site == "Lax"
+    assert https_app.config["REMEMBER_COOKIE_SECURE"] is secure
+
+
+def test_remember_me_cookie_is_secure_and_http_only_on_an_https_site(app):
+    config = {**app.config, "SITE_URL": "https://crosswind.example", "WTF_CSRF_ENABLED": False}
+    config.pop("REMEMBER_COOKIE_SECURE")
+    config["SESSION_COOKIE_SECURE"] = None
+    https_app = create_app(config)
+    make_user("ed@example.org")
+    client = https_app.test_client()
+    response = sign_in(client, "ed@example.org", remember="y")
+    assert response.status_code == 303
+    cookie = client.get_cookie("remember_token")
+    assert cookie.secure and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_searching_too_often_gets_the_friendly_429_page(app, client, add_article):
+    app.config["SEARCH_RATE_LIMIT"] = 3
+    add_article("Europe and its neighbours")
+    # Each query a new one: an answer served again from the page cache costs nothing to count.
+    for number in range(3):
+        assert client.get(f"/search?q=europe+{number}").status_code == 200
+    refused = client.get("/search?q=europe")
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "60"
+    page = refused.get_data(as_text=True)
+    assert "Slow down" in page and "<html" in page and "Europe and its neighbours" not in page
+    fragment = client.get("/search?q=europe", headers=htmx())
+    assert fragment.status_code == 429
+    assert "Slow down" in fragment.get_data(as_text=True)
+    assert "<html" not in fragment.get_data(as_text=True)
+    # Another reader, on another address, is not held back by this one.
+    other = client.get("/search?q=europe", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 200 and "Europe and its neighbours" in other.get_data(as_text=True)
+
+
+def test_the_empty_search_page_is_never_limited(app, client):
+    app.config["SEARCH_RATE_LIMIT"] = 1
+    for _ in range(3):
+        assert client.get("/search").status_code == 200
+
+
+def test_previewing_too_often_gets_a_429_for_that_editor_only(app, monkeypatch):
+    prepare_editor_tests(app, monkeypatch)
+    app.config["PREVIEW_RATE_LIMIT"] = 2
+    make_user("one@example.org")
+    make_user("two@example.org")
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, "one@example.org")
+    sign_in(second, "two@example.org")
+    for _ in range(2):
+        answer = first.post("/editor/preview", data={"body": "*Hello*"}, headers=htmx())
+        assert answer.status_code == 200 and "<em>Hello</em>" in answer.get_data(as_text=True)
+    refused = first.post("/editor/preview", data={"body": "*Hello*"}, headers=htmx())
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "Slow down" in refused.get_data(as_text=True)
+    assert "<em>Hello</em>" not in refused.get_data(as_text=True)
+    answer = second.post("/editor/preview", data={"body": "*Hello*"}, headers=htmx())
+    assert answer.status_code == 200
