@@ -107,7 +107,11 @@ def demo_files() -> list[Path]:
 
 
 def load_demo(count: int | None = None) -> None:
-    """Store the demo articles (all of them, or `count`, generating more past the files)."""
+    """Store the demo articles (all, or the first `count`); past the files, generate up to `count`.
+
+    Running it again is safe: demo files are stored again under their slugs, and only the
+    articles still missing to reach `count` in all are generated.
+    """
     ensure_taxonomy()
     files = demo_files()
     now = utcnow().replace(second=0, microsecond=0)
@@ -120,8 +124,9 @@ def load_demo(count: int | None = None) -> None:
             article_file.image_credit = CREDIT
         stored.append(save_article(article_file))
     db.session.commit()
-    if count is not None and count > len(files):
-        generate_articles(count - len(files), stored, start=now - timedelta(hours=5 * len(files)))
+    missing = (count or 0) - article_count()
+    if missing > 0:
+        generate_articles(missing, stored, start=now - timedelta(hours=5 * len(files)))
 
 
 def generate_articles(count: int, models: list[Article], start: datetime) -> None:
