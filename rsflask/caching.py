@@ -4,7 +4,7 @@ Pages of the blueprints below never use the session: they are the same for every
 are marked public, which lets the page cache (page_cache.py) and the shipped nginx keep them.
 """
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 SHARED_BLUEPRINTS = {"reader", "feeds", "search"}
 CONDITIONAL_TYPES = {"text/html", "application/atom+xml", "application/xml", "text/plain"}
@@ -23,6 +23,8 @@ def _make_conditional(response: Response) -> Response:
             response.cache_control.no_cache = True
             if request.blueprint in SHARED_BLUEPRINTS:
                 response.cache_control.public = True
+                # How long the shipped nginx may keep it; nginx does not pass this header on.
+                response.headers["X-Accel-Expires"] = str(current_app.config["NGINX_CACHE_SECONDS"])
         response.make_conditional(request)
     return response
 

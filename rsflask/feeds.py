@@ -106,7 +106,7 @@ def site():
     )
 
 
-@bp.get("/feeds/sections/<slug>.atom")
+@bp.get("/feeds/sections/<slug:slug>.atom")
 def section(slug: str):
     """One section's articles (the QIOSK section included)."""
     section = db.first_or_404(select(Section).filter_by(slug=slug))
@@ -114,7 +114,7 @@ def section(slug: str):
     return atom(query, titled(section.name), section_url(section), section.description)
 
 
-@bp.get("/feeds/types/<slug>.atom")
+@bp.get("/feeds/types/<slug:slug>.atom")
 def article_type(slug: str):
     """Articles of one type, outside QIOSK as on the type's page."""
     article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
@@ -123,7 +123,7 @@ def article_type(slug: str):
     return atom(query, titled(article_type.name), page_url)
 
 
-@bp.get("/feeds/tags/<slug>.atom")
+@bp.get("/feeds/tags/<slug:slug>.atom")
 def tag(slug: str):
     """Articles with one tag."""
     tag = db.first_or_404(select(Tag).filter_by(slug=slug))
@@ -131,7 +131,7 @@ def tag(slug: str):
     return atom(query, titled(tag.name), url_for("reader.tag", slug=slug, _external=True))
 
 
-@bp.get("/feeds/authors/<slug>.atom")
+@bp.get("/feeds/authors/<slug:slug>.atom")
 def author(slug: str):
     """One author's articles."""
     author = db.first_or_404(select(Author).filter_by(slug=slug))

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_date
 
 from rsflask.db import db, utcnow
 from rsflask.models import Article, SiteState
@@ -35,6 +37,7 @@ KEY_ENVIRON = (
 
 
 BODY_HEADERS = ("content-length", "content-type")
+MAX_AGE = 300
 
 
 @event.listens_for(Session, "before_flush")
@@ -77,7 +80,11 @@ class PageCache:
             return connection.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
 
     def next_scheduled_time(self) -> float:
-        """When the next scheduled article goes live: cached pages may not outlive it."""
+        """When the next scheduled article goes live: cached pages may not outlive it.
+
+        Nor MAX_AGE: pages that show a window of time (the news sitemap's last two days) move on
+        by themselves even when nothing is published.
+        """
         with self.app.app_context(), db.engine.connect() as connection:
             connection.execution_options(read_only=True)
             upcoming = connection.scalar(
@@ -85,9 +92,10 @@ class PageCache:
                     Article.status == "published", Article.published_at > utcnow()
                 )
             )
+        latest = time.time() + MAX_AGE
         if upcoming is None:
-            return float("inf")
-        return time.time() + (upcoming - utcnow()).total_seconds()
+            return latest
+        return min(latest, time.time() + (upcoming - utcnow()).total_seconds())
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
@@ -98,7 +106,11 @@ class PageCache:
             environ.get("QUERY_STRING", ""),
             *(environ.get(name, "") for name in KEY_ENVIRON),
         )
-        generation = self.generation()
+        try:
+            generation = self.generation()
+        except SQLAlchemyError:
+            # The database is down or locked: the app itself answers (a 503 page), uncached.
+            return self.wsgi_app(environ, start_response)
         entry = self.entries.get(key)
         if entry and entry.generation == generation and entry.valid_until > time.time():
             self.entries.move_to_end(key)
@@ -108,7 +120,7 @@ class PageCache:
         return self.render_and_keep(key, generation, environ, start_response)
 
     def serve(self, entry: Entry, environ, start_response):
-        if entry.etag and entry.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+        if not_modified(entry, environ):
             headers = [(k, v) for k, v in entry.headers if k.lower() not in BODY_HEADERS]
             start_response("304 NOT MODIFIED", headers)
             return []
@@ -148,6 +160,15 @@ class PageCache:
         while self.size > self.max_bytes and self.entries:
             _, dropped = self.entries.popitem(last=False)
             self.size -= len(dropped.body)
+
+
+def not_modified(entry: Entry, environ) -> bool:
+    """The browser's copy is current: its ETag matches, or (without one) it is not older."""
+    if "HTTP_IF_NONE_MATCH" in environ:
+        return bool(entry.etag) and entry.etag in environ["HTTP_IF_NONE_MATCH"]
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    modified = parse_date(next((v for k, v in entry.headers if k.lower() == "last-modified"), None))
+    return since is not None and modified is not None and modified <= since
 
 
 def keepable(status: str, headers: list[tuple[str, str]]) -> bool:

@@ -79,6 +79,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # None: Secure exactly when SITE_URL is https://, which also sets REMEMBER_COOKIE_SECURE.
 SESSION_COOKIE_SECURE = None
+# Seconds the shipped nginx may keep a public page (the only staleness readers can see).
+NGINX_CACHE_SECONDS = 5
 # Memory for rendered pages kept by each worker (0 turns the page cache off).
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
 # Where uploaded and generated photos live. None means instance/photos.

@@ -5,12 +5,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article
 from rsflask.page_cache import PageCache
 from tests.conftest import htmx
+from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
 
 
 @pytest.fixture
@@ -148,3 +150,33 @@ def test_signups_do_not_empty_the_cache(app, client, add_article):
     db.session.add(Subscriber(email="reader@example.org"))
     db.session.commit()
     assert app.wsgi_app.generation() == generation
+
+
+def test_a_down_database_is_answered_by_the_app_not_the_cache(
+    app, client, add_article, monkeypatch
+):
+    add_article("Story")
+    client.get("/articles/story")
+
+    def broken():
+        raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
+
+    monkeypatch.setattr(app.wsgi_app, "generation", broken)
+    response = client.get("/articles/story")
+    assert response.status_code != 500
+
+
+def test_editor_sign_in_sets_the_cookie_that_passes_nginx_cache(app, client, monkeypatch):
+    prepare_editor_tests(app, monkeypatch)
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    assert client.get_cookie("rsflask_editor") is not None
+    client.post("/editor/sign-out")
+    assert client.get_cookie("rsflask_editor") is None
+
+
+def test_public_pages_tell_nginx_how_long_to_keep_them(app, client, add_article):
+    add_article("Story")
+    response = client.get("/articles/story")
+    assert response.headers["X-Accel-Expires"] == str(app.config["NGINX_CACHE_SECONDS"])
+    assert "X-Accel-Expires" not in client.get("/editor/sign-in").headers
