@@ -113,18 +113,22 @@ http {{
 
 
 def nginx_site_conf(folder: Path, port: int, upstream: int, instance: Path) -> str:
-    """The shipped site, with its addresses and paths pointed at this run."""
+    """The shipped site's main server block on a loopback port, without TLS, paths pointed here."""
     site = NGINX_SITE.read_text()
-    site = re.sub(r"server 127\.0\.0\.1:\d+", f"server 127.0.0.1:{upstream}", site)
-    site = site.replace("/srv/rsflask/app", str(ROOT)).replace(
+    head = site[: site.index("server {")]
+    main = site[site.rindex("server {") :]
+    main = re.sub(r"\n\s*(listen|server_name|ssl_[a-z_]+) [^;]*;", "", main)
+    main = main.replace(
+        "server {", f"server {{\n    listen 127.0.0.1:{port};\n    server_name localhost;", 1
+    )
+    conf = head + main
+    conf = re.sub(r"server 127\.0\.0\.1:\d+", f"server 127.0.0.1:{upstream}", conf)
+    conf = conf.replace("/srv/rsflask/app", str(ROOT)).replace(
         "/srv/rsflask/instance", str(instance)
     )
-    site = re.sub(r"listen [^;]*443[^;]*;", f"listen 127.0.0.1:{port + 1};", site)
-    site = re.sub(r"listen [^;]*80[^;]*;", f"listen 127.0.0.1:{port};", site)
-    site = re.sub(r"\n\s*ssl_[^;]*;", "", site)
-    site = re.sub(r"\n\s*return 301 https[^;]*;", "", site)
-    site = site.replace("/var/cache/nginx/rsflask", f"{folder}/nginx-cache")
-    site = site.replace("/var/log/nginx/", f"{folder}/")
+    conf = conf.replace("/var/cache/nginx/rsflask", f"{folder}/nginx-cache")
+    conf = re.sub(r"(access_log|error_log) /var/log/nginx/[^;]*;", r"\1 off;", conf)
+    conf = conf.replace("error_log off;", f"error_log {folder}/nginx-site-error.log;")
     return f"""
 worker_processes auto;
 pid {folder}/nginx-site.pid;
@@ -133,7 +137,7 @@ events {{ worker_connections 4096; }}
 http {{
   include /etc/nginx/mime.types;
   access_log off;
-  {site}
+  {conf}
 }}
 """
 
