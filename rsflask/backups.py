@@ -65,13 +65,14 @@ def restore_command(directory: Path, force: bool) -> None:
             f"this is a backup of a {manifest['database']} database and the site uses {kind}: "
             "restore it onto the same kind, then move it with `flask copy-db`"
         )
+    # Nothing of this process may hold the database while it is replaced.
+    db.session.remove()
     with db.engine.connect() as connection:
         rows = content_rows(connection)
     if rows and not force:
         raise click.ClickException(
             f"the database is not empty ({rows} rows): --force replaces it with the backup"
         )
-    db.session.remove()
     db.engine.dispose()
     database_file = directory / manifest["database_file"]
     if kind == "sqlite":
