@@ -36,7 +36,10 @@ def copy_db_command(target_uri: str) -> None:
             f"the site's database is at revision {revision}, the code at {head.get_current_head()}"
             ": run `flask db upgrade` first"
         )
-    target_app = create_app({"SQLALCHEMY_DATABASE_URI": target_uri})
+    try:
+        target_app = create_app({"SQLALCHEMY_DATABASE_URI": target_uri})
+    except ArgumentError as error:
+        raise click.ClickException(f"cannot use {shown}: {error}") from error
     with target_app.app_context():
         try:
             with db.engine.connect() as connection:
