@@ -1,0 +1,40 @@
+"""gunicorn settings for rsflask: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
+
+Options given on the command line win over these; GUNICORN_WORKERS and GUNICORN_BIND in the
+environment (e.g. the systemd unit's environment file) change the two that differ most per host.
+"""
+
+import multiprocessing
+import os
+
+# nginx in front talks to gunicorn on the loopback; nothing else should reach it.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: one request at a time each. Pages are rendered from the database and memory in
+# milliseconds, and nginx buffers slow clients, so threads or green threads would add nothing.
+worker_class = "sync"
+# The usual 2 x cores + 1, capped: each worker holds the app and its page cache (~100 MB), and
+# past a few workers one SQLite file gains nothing; PostgreSQL sites can raise it.
+workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
+
+# A request that takes longer is stuck: the worker is killed and replaced (nginx waits 35 s).
+timeout = 30
+# On restart or reload, requests in flight get this long to finish.
+graceful_timeout = 30
+# Behind nginx, which keeps its own connections to clients.
+keepalive = 2
+# Workers are replaced now and then, so slow memory growth never adds up; the jitter keeps
+# them from all restarting at the same moment.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Each worker imports the app itself: a restart always loads new code, and no database
+# connection is ever shared across a fork.
+preload_app = False
+
+# One line per request on stdout (the journal under systemd): who, what, status, size and
+# duration in milliseconds. Page-cache hits, which never reach Flask, are logged here too.
+accesslog = "-"
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+errorlog = "-"
+loglevel = "info"
