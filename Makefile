@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app rsflask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup database lint format clean
+.PHONY: run test test-postgres setup database lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -29,6 +29,11 @@ run: database
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The same suite on PostgreSQL, in an existing database that it empties (.ci/run makes one).
+TEST_POSTGRES_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: setup
+	RSFLASK_TEST_DATABASE_URI=$(TEST_POSTGRES_URI) $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .

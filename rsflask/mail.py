@@ -5,6 +5,7 @@ and NAME.html (autoescaped). Flask-Mail would add a dependency for what smtplib 
 email.message already do; what it adds on top (attachments, signals) the site does not need.
 """
 
+import email.policy
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -19,6 +20,9 @@ from flask import current_app, render_template
 # What a send can fail with: the server's refusals and every network error (refused, timed out,
 # name not found, TLS failures).
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
+# Bodies are encoded for 7-bit transport (quoted-printable or base64), so that no relay on the
+# way needs to support 8BITMIME.
+POLICY = email.policy.default.clone(cte_type="7bit")
 
 
 def sender() -> str:
@@ -66,7 +70,7 @@ def make_message(
     message_id: str | None = None,
 ) -> EmailMessage:
     """A multipart (text and HTML) email to one reader, with RFC 8058 one-click unsubscribe."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = " ".join(subject.split())
     message["From"] = sender()
     message["To"] = to
@@ -79,6 +83,10 @@ def make_message(
     text, html = bodies
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # Headers are written unfolded up to RFC 5322's limit of 998 characters: folded at 78, the
+    # long List-Unsubscribe link would be turned into RFC 2047 encoded words, which mailbox
+    # providers do not read as a link. The bodies were encoded above, at 76 characters a line.
+    message.policy = POLICY.clone(max_line_length=998)
     return message
 
 

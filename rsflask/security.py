@@ -31,6 +31,7 @@ PERMISSIONS_POLICY = ", ".join(
         "display-capture",
         "geolocation",
         "gyroscope",
+        "interest-cohort",
         "magnetometer",
         "microphone",
         "payment",

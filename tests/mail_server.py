@@ -23,6 +23,7 @@ class MailServer:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.recipients: list[str] = []
         self.refuse_from: int | None = None
         self.refusal = "451 4.3.0 Try again later"
@@ -57,6 +58,7 @@ class MailServer:
             return self.refusal
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
+        self.raw.append(envelope.original_content or envelope.content)
         self.recipients.extend(envelope.rcpt_tos)
         if self.on_message:
             self.on_message(message)

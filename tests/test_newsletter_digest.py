@@ -5,6 +5,7 @@ import os
 import signal
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -316,3 +317,34 @@ def test_a_bad_archive_page_is_a_404(client, page):
 def test_an_empty_archive_says_so(client):
     html = client.get("/newsletter/archive").get_data(as_text=True)
     assert "No round-up has been sent yet." in html
+
+
+class FakeClock:
+    """Stands in for the time module in digests.py: sleeping moves the clock, instantly."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sends: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("options", "interval"), [(["--rate", "4"], 0.25), ([], 0.5)])
+def test_the_rate_spaces_the_messages(
+    app, runner, mail_server, week, monkeypatch, options, interval
+):
+    from rsflask.newsletter import digests
+
+    app.config["DIGEST_RATE"] = 2
+    clock = FakeClock()
+    monkeypatch.setattr(digests, "time", clock)
+    mail_server.on_message = lambda message: clock.sends.append(clock.now)
+    add_subscribers(5)
+    result = runner.invoke(args=["digest", "send", *options])
+    assert result.exit_code == 0, result.output
+    gaps = [later - earlier for earlier, later in pairwise(clock.sends)]
+    assert gaps == [pytest.approx(interval)] * 4

@@ -49,7 +49,8 @@ def test_every_kind_of_response_carries_the_security_headers(
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     permissions = response.headers["Permissions-Policy"]
-    for feature in ("camera", "microphone", "geolocation", "browsing-topics", "payment"):
+    features = ("camera", "microphone", "geolocation", "interest-cohort", "browsing-topics")
+    for feature in features:
         assert f"{feature}=()" in permissions.split(", ")
     # Plain HTTP: no HSTS (browsers ignore it) and no upgrading of a local site's requests.
     assert "Strict-Transport-Security" not in response.headers
@@ -155,3 +156,17 @@ def test_previewing_too_often_gets_a_429_for_that_editor_only(app, monkeypatch):
     assert "<em>Hello</em>" not in refused.get_data(as_text=True)
     answer = second.post("/editor/preview", data={"body": "*Hello*"}, headers=htmx())
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/newsletter/archive/2147483648",
+        "/newsletter/archive/99999999999999999999999999",
+        "/sitemaps/9223372036854775808.xml",
+        "/editor/articles/10000000000000000000000",
+    ],
+)
+def test_ids_too_large_for_any_row_are_404s_not_database_errors(client, url):
+    # The route does not match at all, so even the editor's answers 404 before asking to sign in.
+    assert client.get(url).status_code == 404

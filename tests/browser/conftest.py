@@ -10,12 +10,14 @@ import threading
 from datetime import timedelta
 
 import pytest
+from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from rsflask.article_files import ArticleFile, save_article
 from rsflask.db import db, utcnow
 from rsflask.demo import demo_photo
 from tests.conftest import make_app
+from tests.services import postgres_database
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LAUNCH_ARGS = [
@@ -67,13 +69,25 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, migrated_database):
+def live_database(tmp_path_factory, migrated_database):
+    """The live server's own database: the app fixture empties the shared one after each test."""
+    folder = tmp_path_factory.mktemp("live-database")
+    if migrated_database.startswith("sqlite:///"):
+        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), folder / "live.sqlite3")
+        yield f"sqlite:///{folder / 'live.sqlite3'}"
+        return
+    with postgres_database("live") as uri:
+        with make_app(folder, uri).app_context():
+            upgrade()
+            db.engine.dispose()
+        yield uri
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, live_database):
     """The site with 20 articles and 3 QIOSK items, served from a thread on a free port."""
     folder = tmp_path_factory.mktemp("live")
-    uri = migrated_database
-    if uri.startswith("sqlite:///"):
-        shutil.copyfile(uri.removeprefix("sqlite:///"), folder / "live.sqlite3")
-        uri = f"sqlite:///{folder / 'live.sqlite3'}"
+    uri = live_database
     limits = {"SIGNUP_RATE_LIMIT": 1000, "SEARCH_RATE_LIMIT": 1000, "PREVIEW_RATE_LIMIT": 1000}
     app = make_app(folder / "instance", uri, LATEST_PER_PAGE=5, **limits)
     with app.app_context():

@@ -12,13 +12,28 @@ from tests.editor_helpers import PASSWORD, image_bytes
 pytestmark = pytest.mark.browser
 
 
-def add_user(live_server, email: str, role: str) -> None:
-    with live_server.app.app_context():
-        if db.session.scalar(db.select(User).filter_by(email=email)) is None:
+@pytest.fixture
+def add_user(live_server):
+    """Accounts on the shared live server; what they wrote goes with them afterwards, so that
+    the other browser tests find the site as the live server made it."""
+    emails = []
+
+    def add(email: str, role: str) -> None:
+        with live_server.app.app_context():
             user = User(email=email, role=role, name=email.split("@")[0])
             user.set_password(PASSWORD)
             db.session.add(user)
             db.session.commit()
+        emails.append(email)
+
+    yield add
+    with live_server.app.app_context():
+        for email in emails:
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            for article in db.session.scalars(db.select(Article).filter_by(created_by_id=user.id)):
+                db.session.delete(article)
+            db.session.delete(user)
+        db.session.commit()
 
 
 def sign_in(page, live_server, email: str) -> None:
@@ -36,11 +51,13 @@ def stored_article(live_server, title: str) -> Article:
         return db.session.scalar(db.select(Article).filter_by(title=title))
 
 
-def test_an_editor_writes_previews_and_publishes_an_article_with_a_photo(page, live_server):
+def test_an_editor_writes_previews_and_publishes_an_article_with_a_photo(
+    page, live_server, add_user
+):
     mode = "js" if page.js_enabled else "nojs"
     email = f"editor-{mode}@example.org"
     title = f"Ice roads of the north ({mode})"
-    add_user(live_server, email, "editor")
+    add_user(email, "editor")
     sign_in(page, live_server, email)
 
     page.get_by_role("button", name="New article").click()
@@ -81,11 +98,13 @@ def test_an_editor_writes_previews_and_publishes_an_article_with_a_photo(page, l
     assert article.status == "published" and article.photo_id is not None
 
 
-def test_a_writer_has_no_publish_button_and_a_forged_publish_is_refused(page, live_server):
+def test_a_writer_has_no_publish_button_and_a_forged_publish_is_refused(
+    page, live_server, add_user
+):
     mode = "js" if page.js_enabled else "nojs"
     email = f"writer-{mode}@example.org"
     title = f"Notes from the border ({mode})"
-    add_user(live_server, email, "writer")
+    add_user(email, "writer")
     sign_in(page, live_server, email)
 
     page.get_by_role("button", name="New article").click()
