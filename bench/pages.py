@@ -1,6 +1,6 @@
 """Load the site's pages with wrk and compare them with two ceilings measured in the same run.
 
-    .venv/bin/python bench/pages.py [--duration 10] [--connections 32] [--articles 0]
+    .venv/bin/python bench/pages.py [--duration 5] [--rounds 3] [--connections 32] [--articles 0]
 
 Needs `wrk` and `nginx` (Debian packages). It builds a demo site in a temporary folder, starts
 the app under gunicorn with deploy/gunicorn.conf.py, and beside it (1) nginx serving the same
@@ -53,10 +53,29 @@ def fetch(url: str, headers: dict | None = None) -> bytes:
         return response.read()
 
 
-def run_wrk(url: str, duration: int, connections: int, headers: dict | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+def wrk_command(url: str, connections: int, headers: dict | None) -> list[str]:
+    command = ["wrk", "-t2", f"-c{connections}", "--latency", url]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    return command
+
+
+def warm_up(url: str, connections: int, headers: dict | None = None) -> None:
+    """Each worker's first hit renders the page and compiles its templates: not what we measure."""
+    subprocess.run(
+        [*wrk_command(url, connections, headers), "-d2s"], capture_output=True, check=True
+    )
+
+
+def median_round(rounds: list[dict], server: str) -> dict:
+    ordered = sorted((r[server] for r in rounds), key=lambda result: result["rps"])
+    return ordered[len(ordered) // 2]
+
+
+def run_wrk(url: str, duration: int, connections: int, headers: dict | None = None) -> dict:
+    # A pause first, so that no server's leftover work from the previous run counts here.
+    time.sleep(1)
+    command = [*wrk_command(url, connections, headers), f"-d{duration}s"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
@@ -152,7 +171,8 @@ PAGES = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--articles", type=int, default=0, help="seed-demo --count N (0: demo set)")
     args = parser.parse_args()
@@ -162,6 +182,8 @@ def main() -> None:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
 
     folder = Path(tempfile.mkdtemp(prefix="rsflask-bench-"))
+    # nginx's workers run as another user (www-data) when started as root: they read and write here.
+    folder.chmod(0o755)
     instance = folder / "instance"
     env = {**os.environ, "RSFLASK_INSTANCE_PATH": str(instance), "RSFLASK_PROXY_COUNT": "1"}
     flask = [str(VENV_BIN / "flask"), "--app", "rsflask"]
@@ -200,29 +222,28 @@ def main() -> None:
             floor = gunicorn("bench.floor_app:app", ports["floor"], floor_env, folder / "floor.log")
             try:
                 wait_for(f"http://127.0.0.1:{ports['floor']}/")
-                results = {
-                    "nginx static": run_wrk(
-                        f"http://127.0.0.1:{ports['static']}/{name}.html",
-                        args.duration,
-                        args.connections,
-                    ),
-                    "WSGI floor": run_wrk(
-                        f"http://127.0.0.1:{ports['floor']}/", args.duration, args.connections
-                    ),
-                    "app": run_wrk(base + url_path, args.duration, args.connections, headers),
-                    "app, cache off": run_wrk(
-                        f"http://127.0.0.1:{ports['naive']}{url_path}",
-                        args.duration,
-                        args.connections,
-                        headers,
-                    ),
-                    "app via nginx": run_wrk(
+                targets = {
+                    "nginx static": (f"http://127.0.0.1:{ports['static']}/{name}.html", {}),
+                    "WSGI floor": (f"http://127.0.0.1:{ports['floor']}/", {}),
+                    "app": (base + url_path, headers),
+                    "app, cache off": (f"http://127.0.0.1:{ports['naive']}{url_path}", headers),
+                    "app via nginx": (
                         f"http://127.0.0.1:{ports['site']}{url_path}",
-                        args.duration,
-                        args.connections,
                         {**headers, "Host": "localhost"},
                     ),
                 }
+                for url, target_headers in targets.values():
+                    warm_up(url, args.connections, target_headers)
+                # Rounds interleave the servers, so a slow patch of the machine hits them all;
+                # each server's figure is its median round.
+                rounds = [
+                    {
+                        server: run_wrk(url, args.duration, args.connections, target_headers)
+                        for server, (url, target_headers) in targets.items()
+                    }
+                    for _ in range(args.rounds)
+                ]
+                results = {server: median_round(rounds, server) for server in targets}
             finally:
                 stop(floor)
             rows.append((name, results))
@@ -238,7 +259,10 @@ def main() -> None:
 
 
 def report(rows, args) -> None:
-    print(f"\n{args.connections} connections, {args.duration} s each, {os.cpu_count()} cores\n")
+    print(
+        f"\n{args.connections} connections, median of {args.rounds} rounds of {args.duration} s, "
+        f"{os.cpu_count()} cores\n"
+    )
     print(f"{'page':<14}{'server':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, results in rows:
         for server, r in results.items():

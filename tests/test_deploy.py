@@ -1,16 +1,30 @@
 """The files in deploy/: they load, they agree with the app's settings, nginx accepts its site."""
 
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
+from werkzeug.serving import make_server
+
 from rsflask import create_app, settings
+from rsflask.db import db
 from tests.services import unavailable
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 APP = ["wsgi:app"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def environment_file() -> dict[str, str]:
@@ -91,3 +105,53 @@ def test_nginx_accepts_the_site(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+def test_nginx_keeps_anonymous_pages_briefly_and_never_for_editors(tmp_path, app, add_article):
+    """The shipped site in front of the app: a change reaches anonymous readers within
+    NGINX_CACHE_SECONDS, and at once for anyone with the editor cookie."""
+    nginx = shutil.which("nginx")
+    if not nginx:
+        unavailable("nginx is needed to run the shipped site")
+    app.config["NGINX_CACHE_SECONDS"] = 2
+    article = add_article("Old headline")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = free_port()
+    site = (DEPLOY / "nginx" / "rsflask.conf").read_text()
+    # The HTTPS server block alone, on a loopback port without TLS, in front of this app.
+    head, main = site[: site.index("server {")], site[site.rindex("server {") :]
+    main = re.sub(r"\n\s*(listen|ssl_[a-z_]+) [^;]*;", "", main)
+    main = main.replace("server {", f"server {{\n    listen 127.0.0.1:{port};", 1)
+    conf = (head + main).replace("127.0.0.1:8000", f"127.0.0.1:{server.server_port}")
+    for folder in ("/var/log/nginx/", "/var/cache/nginx/"):
+        conf = conf.replace(folder, f"{tmp_path}/")
+    # Started as root, nginx's workers would run as nobody, who cannot enter pytest's folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    include /etc/nginx/mime.types;\n    {conf}\n}}\n"
+    )
+    subprocess.run([nginx, "-c", tmp_path / "nginx.conf"], check=True, timeout=60)
+    try:
+
+        def headline(cookie: str = "") -> str:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/articles/old-headline",
+                headers={"Host": "example.org", **({"Cookie": cookie} if cookie else {})},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                page = response.read().decode()
+            return re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1).strip()
+
+        assert headline() == "Old headline"
+        article.title = "New headline"
+        db.session.commit()
+        # nginx answers from its copy: the app's own cache is exact, nginx's lags by design.
+        assert headline() == "Old headline"
+        assert headline("rsflask_editor=1") == "New headline"
+        time.sleep(app.config["NGINX_CACHE_SECONDS"] + 1)
+        assert headline() == "New headline"
+    finally:
+        subprocess.run([nginx, "-c", tmp_path / "nginx.conf", "-s", "quit"], timeout=60)
+        server.shutdown()
