@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Connection, create_engine, inspect, make_url, text
+from sqlalchemy import Connection, create_engine, inspect, make_url, select, text, update
 
 from rsflask.db import db
+from rsflask.models import SiteState
 
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # Rows that say nothing about whether a site has content: counters, and the one row of
@@ -69,6 +70,7 @@ def restore_command(directory: Path, force: bool) -> None:
     db.session.remove()
     with db.engine.connect() as connection:
         rows = content_rows(connection)
+        generation = current_generation(connection)
     if rows and not force:
         raise click.ClickException(
             f"the database is not empty ({rows} rows): --force replaces it with the backup"
@@ -86,8 +88,19 @@ def restore_command(directory: Path, force: bool) -> None:
         raise click.ClickException(
             f"the restored database differs from the manifest: {tables} != {manifest['tables']}"
         )
+    with db.engine.begin() as connection:
+        # Past every generation the replaced database reached, so that no page cache (each
+        # worker's, or Redis) takes a page it kept for the site before the restore as current.
+        generation = max(generation, current_generation(connection)) + 1
+        connection.execute(update(SiteState).where(SiteState.id == 1).values(generation=generation))
     photos = copy_photos(directory / "photos", Path(current_app.config["PHOTO_FOLDER"]))
     click.echo(f"Restored {sum(tables.values())} rows and {photos} photo files from {directory}.")
+
+
+def current_generation(connection: Connection) -> int:
+    if not inspect(connection).has_table(SiteState.__tablename__):
+        return 0
+    return connection.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
 
 
 def database_kind() -> str:

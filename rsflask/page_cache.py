@@ -1,16 +1,18 @@
-"""Rendered pages kept in memory and served without touching Flask, invalidated exactly.
+"""Rendered pages kept and served without touching Flask, invalidated exactly.
 
 Every change that readers could see bumps one number, the site's generation, in the same
 transaction (a session event below). A cached page remembers the generation it was made at and is
 served only while that is still the current one, and only until the next scheduled article's time.
-So the cost of a hit is one primary-key read and a dictionary lookup, and no reader ever gets a
-page from before a change once that change is committed. Only answers that are the same for every
-reader are kept: a 200 marked `Cache-Control: public` (see caching.py) that sets no cookie.
+So the cost of a hit is one primary-key read and a lookup in the store (each worker's memory, or
+Redis: page_store.py), and no reader ever gets a page from before a change once that change is
+committed. Only answers that are the same for every reader are kept: a 200 marked
+`Cache-Control: public` (see caching.py) that sets no cookie.
 """
 
+import hashlib
+import os
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
+import weakref
 
 from flask import Flask
 from sqlalchemy import event, func, select, update
@@ -19,7 +21,9 @@ from sqlalchemy.orm import Session
 from werkzeug.http import parse_date
 
 from rsflask.db import db, utcnow
+from rsflask.limits import redis_client
 from rsflask.models import Article, SiteState
+from rsflask.page_store import Entry, MemoryStore, RedisStore
 
 # Tables readers never see: changing their rows leaves every page as it was.
 UNSEEN_TABLES = {"rate_limit_hits", "revisions", "subscribers", "users", "digest_deliveries"}
@@ -54,30 +58,55 @@ def bump_generation(session: Session) -> None:
     )
 
 
-@dataclass
-class Entry:
-    generation: int
-    valid_until: float
-    status: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    etag: str | None
-
-
 class PageCache:
-    """WSGI middleware in front of the Flask app; a bounded LRU of whole responses."""
+    """WSGI middleware in front of the Flask app, keeping whole responses in a store."""
 
-    def __init__(self, app: Flask, max_bytes: int) -> None:
+    def __init__(self, app: Flask, store: MemoryStore | RedisStore) -> None:
         self.app = app
         self.wsgi_app = app.wsgi_app
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self.store = store
+        with app.app_context():
+            self.engine = db.engine
+        self.connection = None
+        self.connection_pid = None
+        self.database_errors = (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error)
 
     def generation(self) -> int:
-        with self.app.app_context(), db.engine.connect() as connection:
-            connection.execution_options(read_only=True)
-            return connection.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
+        """The site's generation, read straight through the driver.
+
+        This runs on every hit, so it has a connection of its own, outside the pool: an app
+        context, a pool checkout and the ORM's events and result objects would cost several times
+        the query itself. It reads in autocommit (SQLite's connections are, see db.py), so
+        each read sees the latest commit and no transaction is ever left open.
+        """
+        if self.connection is None or self.connection_pid != os.getpid():
+            self.connect()
+        try:
+            cursor = self.connection.cursor()
+            cursor.execute("SELECT generation FROM site_state WHERE id = 1")
+            row = cursor.fetchone()
+            cursor.close()
+        except self.database_errors:
+            # A broken connection (the server restarted): the next request opens another.
+            self.close()
+            raise
+        return row[0] if row else 0
+
+    def connect(self) -> None:
+        if self.connection is not None:
+            # Inherited through fork(): the parent's connection, never to be used or closed here.
+            self.closer.detach()
+        self.connection = self.engine.raw_connection()
+        self.connection.detach()
+        if self.engine.dialect.name != "sqlite":
+            self.connection.dbapi_connection.autocommit = True
+        self.connection_pid = os.getpid()
+        self.closer = weakref.finalize(self, self.connection.close)
+
+    def close(self) -> None:
+        if self.connection is not None and self.connection_pid == os.getpid():
+            self.closer()
+            self.connection = None
 
     def next_scheduled_time(self) -> float:
         """When the next scheduled article goes live: cached pages may not outlive it.
@@ -108,12 +137,11 @@ class PageCache:
         )
         try:
             generation = self.generation()
-        except SQLAlchemyError:
+        except self.database_errors:
             # The database is down or locked: the app itself answers (a 503 page), uncached.
             return self.wsgi_app(environ, start_response)
-        entry = self.entries.get(key)
+        entry = self.store.get(key)
         if entry and entry.generation == generation and entry.valid_until > time.time():
-            self.entries.move_to_end(key)
             return self.serve(entry, environ, start_response)
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
@@ -147,19 +175,10 @@ class PageCache:
         headers = captured["headers"]
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         valid_until = self.next_scheduled_time()
-        self.keep(key, Entry(generation, valid_until, captured["status"], headers, body, etag))
+        entry = Entry(generation, valid_until, captured["status"], headers, body, etag)
+        self.store.keep(key, entry)
         start_response(captured["status"], headers)
         return [body]
-
-    def keep(self, key, entry: Entry) -> None:
-        if len(entry.body) > self.max_bytes // 10:
-            return
-        old = self.entries.pop(key, None)
-        self.size += len(entry.body) - (len(old.body) if old else 0)
-        self.entries[key] = entry
-        while self.size > self.max_bytes and self.entries:
-            _, dropped = self.entries.popitem(last=False)
-            self.size -= len(dropped.body)
 
 
 def not_modified(entry: Entry, environ) -> bool:
@@ -179,6 +198,16 @@ def keepable(status: str, headers: list[tuple[str, str]]) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    if app.config["PAGE_CACHE_BYTES"]:
-        app.wsgi_app = PageCache(app, app.config["PAGE_CACHE_BYTES"])
-
+    if not app.config["PAGE_CACHE_BYTES"]:
+        return
+    with app.app_context():
+        redis = redis_client()
+    if redis:
+        # The site's own namespace in a Redis that other sites may share; derived from the
+        # secret key, which every app server of one site has and no other site does.
+        label = f"rsflask page cache {app.config['SECRET_KEY']}"
+        site = hashlib.sha256(label.encode()).hexdigest()[:16]
+        store = RedisStore(redis, site)
+    else:
+        store = MemoryStore(app.config["PAGE_CACHE_BYTES"])
+    app.wsgi_app = PageCache(app, store)

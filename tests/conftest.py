@@ -18,6 +18,7 @@ from rsflask import create_app
 from rsflask.article_files import ArticleFile, save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article
+from rsflask.page_cache import PageCache
 from tests.mail_server import MailServer
 
 TEST_DATABASE_URI = os.environ.get("RSFLASK_TEST_DATABASE_URI")
@@ -83,6 +84,9 @@ def app(tmp_path, monkeypatch, migrated_database):
             tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "site_state")
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if isinstance(app.wsgi_app, PageCache):
+            # Its connection is its own, outside the pool that dispose() closes.
+            app.wsgi_app.close()
         db.engine.dispose()
 
 

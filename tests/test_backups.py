@@ -12,6 +12,7 @@ import pytest
 from rsflask.db import db
 from rsflask.demo import demo_photo
 from rsflask.models import Article, Subscriber
+from rsflask.page_cache import bump_generation
 from tests.conftest import make_app
 from tests.services import postgres_database
 
@@ -109,6 +110,29 @@ def test_restore_refuses_a_database_with_content_unless_forced(app, runner, add_
     assert result.exit_code == 0, result.output
     db.session.remove()
     assert db.session.scalars(db.select(Article.title)).all() == ["Kept in the backup"]
+
+
+def test_pages_cached_before_a_restore_are_not_served_after_it(
+    app, client, runner, add_article, tmp_path
+):
+    add_article("Kept in the backup")
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    # Edits after the backup move the generation on; the restore brings back an older one.
+    add_article("Written after the backup")
+    add_article("Also after the backup")
+    assert "Also after the backup" in client.get("/").get_data(as_text=True)
+    cached_at = app.wsgi_app.generation()
+
+    result = runner.invoke(args=["restore", "--force", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    add_article("Written after the restore")
+    # More changes, one generation each, as long as the site has not passed the cached page's.
+    while app.wsgi_app.generation() < cached_at:
+        bump_generation(db.session)
+        db.session.commit()
+    front = client.get("/").get_data(as_text=True)
+    assert "Written after the restore" in front and "after the backup" not in front
 
 
 def test_backup_never_writes_into_a_folder_that_has_files(runner, tmp_path):

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import event
 
 from rsflask.db import db
+from rsflask.page_cache import PageCache
 from tests.conftest import htmx
 
 LISTINGS = [
@@ -26,7 +27,7 @@ MOST_QUERIES = 12
 @pytest.fixture
 def count_queries(app):
     app.config["PAGE_CACHE_BYTES"] = 0
-    app.wsgi_app = app.wsgi_app.wsgi_app if hasattr(app.wsgi_app, "entries") else app.wsgi_app
+    app.wsgi_app = app.wsgi_app.wsgi_app if isinstance(app.wsgi_app, PageCache) else app.wsgi_app
     client = app.test_client()
     with app.app_context():
         engine = db.engine
