@@ -4,16 +4,17 @@ from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
 # Everything the site loads is its own: one stylesheet, one script (htmx, configured through a
-# meta tag, so no inline script), photos and the favicon. Article bodies may show images from
-# other https sites (the sanitiser keeps http(s) image URLs), hence `img-src https:`; the
-# sanitiser drops data: URLs, so data: is not allowed either. No 'unsafe-inline', no
-# 'unsafe-eval': htmx runs with allowEval off and never injects styles.
+# meta tag, so no inline script) and photos. Article bodies may show images from other https
+# sites (the sanitiser keeps http(s) image URLs), hence `img-src https:`. The favicon is inlined
+# as a data: URL (one request fewer per first visit), hence `data:` for images only: an image
+# never runs script, and the sanitiser drops data: URLs from what editors write anyway. No
+# 'unsafe-inline', no 'unsafe-eval': htmx runs with allowEval off and never injects styles.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' https:",
+        "img-src 'self' data: https:",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

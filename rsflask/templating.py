@@ -4,6 +4,7 @@ import hashlib
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
@@ -40,6 +41,16 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_digest(path))
 
 
+@cache
+def _inline(path: Path) -> str:
+    return "data:image/svg+xml," + quote(path.read_text().strip())
+
+
+def inline_svg(filename: str) -> str:
+    """A small static SVG as a data: URL, one request fewer on a reader's first visit."""
+    return _inline(Path(current_app.static_folder) / filename)
+
+
 def nav_sections() -> list[Section]:
     """The masthead's sections; none when the database fails, so that the 503 page still shows."""
     try:
@@ -53,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_iso, "iso")
     app.add_template_global(asset_url)
+    app.add_template_global(inline_svg)
     app.add_template_global(nav_sections)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
