@@ -75,9 +75,9 @@ FOOTNOTE_ID = re.compile(r"fn(ref\d*)?:[\w .:-]{1,100}")
 ALLOWED_CLASSES = {"div": {"footnote"}, "code": {"language-" + x for x in ("python", "json")}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
-# The page's headline is its only <h1>, so a body's "# Heading" becomes an <h2>.
-MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}, "toc": {"baselevel": 2}}
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}}
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -109,7 +109,20 @@ def render(text: str) -> str:
         extension_configs=MARKDOWN_CONFIG,
         output_format="html",
     )
-    return sanitise(html)
+    return sanitise(top_heading_level_2(html))
+
+
+def top_heading_level_2(html: str) -> str:
+    """Shift a body's headings so that its highest is an <h2>, keeping their relative levels.
+
+    The page's headline is its only <h1>, and screen-reader users move by heading level: a body
+    whose sections are "## ..." (or "# ...", or "### ...") must not jump from h1 to h3.
+    """
+    levels = [int(level) for _, level in HEADING_TAG.findall(html)]
+    if not levels or min(levels) == 2:
+        return html
+    shift = 2 - min(levels)
+    return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", html)
 
 
 class _TopLevelBlocks(HTMLParser):

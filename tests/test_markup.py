@@ -441,9 +441,9 @@ def test_paragraphs_and_emphasis_survive():
 
 
 @pytest.mark.parametrize("level", [2, 3, 4])
-def test_subheadings_survive(level):
+def test_subheadings_survive_the_sanitiser(level):
     source = f"<h{level}>Sub heading</h{level}>"
-    assert render(source) == source
+    assert markup.sanitise(source) == source
 
 
 @pytest.mark.parametrize("hashes", ["#", "##", "###"])
@@ -683,3 +683,17 @@ def test_split_teaser_counts_a_horizontal_rule_as_a_block():
 
 def test_split_teaser_of_empty_html():
     assert split_teaser("", 2) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("## Section\n\n### Part\n", ["h2", "h3"]),
+        ("# Section\n\n## Part\n", ["h2", "h3"]),
+        ("### Section\n\n#### Part\n\n### Next\n", ["h2", "h3", "h2"]),
+        ("##### Deep\n\n###### Deeper\n", ["h2", "h3"]),
+        ("# One\n\n###### Six\n", ["h2", "h6"]),
+    ],
+)
+def test_a_body_s_highest_heading_is_an_h2_under_the_headline(text, levels):
+    assert re.findall(r"<(h\d)>", render(text)) == levels
