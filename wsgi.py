@@ -2,4 +2,5 @@
 
 from rsflask import create_app
 
-app = create_app()
+# The web app alone: the flask commands stay with `flask --app rsflask`.
+app = create_app(commands=False)

@@ -26,7 +26,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="rsflask-memory-"))
-    env = {**os.environ, "RSFLASK_INSTANCE_PATH": str(folder / "instance")}
+    # One client asks for everything: the search limit per address would answer 429.
+    env = {
+        **os.environ,
+        "RSFLASK_INSTANCE_PATH": str(folder / "instance"),
+        "RSFLASK_SEARCH_RATE_LIMIT": "1000000",
+    }
     flask = [str(VENV_BIN / "flask"), "--app", "rsflask"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], env=env, check=True, capture_output=True)

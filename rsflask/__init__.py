@@ -5,7 +5,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,11 +15,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 csrf = CSRFProtect()
-migrate = Migrate()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Application factory: settings, extensions, blueprints, commands."""
+def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
+    """Application factory: settings, extensions, blueprints, and the flask commands.
+
+    gunicorn's workers (wsgi.py) leave the commands out: Flask-Migrate brings Alembic, about
+    17 MB of each worker's memory, for `flask db` alone.
+    """
     instance_path = os.environ.get("RSFLASK_INSTANCE_PATH", PROJECT_ROOT / "instance")
     app = Flask(
         __name__,
@@ -41,14 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
 
     from rsflask import (
-        backups,
         caching,
-        cli,
-        copy_db,
         editor,
         errors,
         feeds,
@@ -78,11 +76,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(health.bp)
+    if commands:
+        _add_commands(app)
+    page_cache.init_app(app)
+    return app
+
+
+def _add_commands(app: Flask) -> None:
+    from flask_migrate import Migrate
+
+    from rsflask import backups, cli, copy_db
+
+    Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     cli.init_app(app)
     backups.init_app(app)
     copy_db.init_app(app)
-    page_cache.init_app(app)
-    return app
 
 
 def _fill_instance_defaults(app: Flask) -> None:

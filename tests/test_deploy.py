@@ -155,3 +155,17 @@ def test_nginx_keeps_anonymous_pages_briefly_and_never_for_editors(tmp_path, app
     finally:
         subprocess.run([nginx, "-c", tmp_path / "nginx.conf", "-s", "quit"], timeout=60)
         server.shutdown()
+
+
+def test_gunicorn_s_app_leaves_alembic_and_the_commands_out(tmp_path):
+    """Each worker holds what it imports: Alembic (about 17 MB) serves `flask db` alone."""
+    probe = "import sys, wsgi; print('alembic' in sys.modules, 'db' in wsgi.app.cli.commands)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=DEPLOY.parent,
+        env={**os.environ, "RSFLASK_INSTANCE_PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split("\n")[0] == "False False", result.stderr
