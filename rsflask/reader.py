@@ -30,6 +30,9 @@ from rsflask.models import (
 )
 from rsflask.models.content import article_tags
 
+# How many of a section's newest articles compete to be shown as related to one of them.
+RELATED_WINDOW = 300
+
 bp = Blueprint("reader", __name__)
 
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}-[0-9]{1,5}\.webp")
@@ -86,24 +89,30 @@ def visible_article_or_404(slug: str) -> Article:
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:
-    """Others of the article's section: those sharing the most of its tags, then the newest."""
-    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
-    shared = (
-        select(article_tags.c.article_id, func.count().label("tags"))
-        .where(article_tags.c.tag_id.in_(its_tags))
-        .group_by(article_tags.c.article_id)
+    """Others of the article's section: those sharing the most of its tags, then the newest.
+
+    Only the section's RELATED_WINDOW newest articles compete: counting shared tags over a
+    whole section of 100,000 articles took 200 ms a page, and older pieces rarely win anyway.
+    """
+    window = (
+        published()
+        .where(Article.section_id == article.section_id, Article.id != article.id)
+        .with_only_columns(Article.id)
+        .limit(RELATED_WINDOW)
         .subquery()
     )
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
+    shared_tags = (
+        select(func.count())
+        .select_from(article_tags)
+        .where(article_tags.c.article_id == Article.id, article_tags.c.tag_id.in_(its_tags))
+        .scalar_subquery()
+    )
     query = (
-        published()
-        .outerjoin(shared, shared.c.article_id == Article.id)
-        .where(Article.section_id == article.section_id, Article.id != article.id)
-        .order_by(None)
-        .order_by(
-            func.coalesce(shared.c.tags, 0).desc(),
-            Article.published_at.desc(),
-            Article.id.desc(),
-        )
+        select(Article)
+        .select_from(window)
+        .join(Article, Article.id == window.c.id)
+        .order_by(shared_tags.desc(), Article.published_at.desc(), Article.id.desc())
         .limit(limit)
     )
     return db.session.scalars(query).all()
