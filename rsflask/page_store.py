@@ -73,11 +73,13 @@ class RedisStore:
         except self.errors as error:
             log.warning("page cache: Redis unavailable, rendering: %s", error)
             return None
-        if not stored:
+        try:
+            meta = json.loads(stored[b"meta"])
+            meta["headers"] = [tuple(header) for header in meta["headers"]]
+            return Entry(**meta, body=stored[b"body"])
+        except (KeyError, TypeError, ValueError):
+            # Not an entry this code wrote (another version's, or damaged): a miss.
             return None
-        meta = json.loads(stored[b"meta"])
-        meta["headers"] = [tuple(header) for header in meta["headers"]]
-        return Entry(**meta, body=stored[b"body"])
 
     def keep(self, key: tuple, entry: Entry) -> None:
         lifetime_ms = int((entry.valid_until - time.time()) * 1000)

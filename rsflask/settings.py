@@ -82,7 +82,7 @@ SESSION_COOKIE_SECURE = None
 # Seconds the shipped nginx may keep a public page (the only staleness readers can see).
 NGINX_CACHE_SECONDS = 5
 # Memory for rendered pages kept by each worker (0 turns the page cache off). A viral story's
-# pages are a handful of ~40 KB bodies; this keeps a worker under 80 MB after 10,000 requests.
+# pages are a handful of ~40 KB bodies: 8 MiB holds about two hundred.
 PAGE_CACHE_BYTES = 8 * 1024 * 1024
 # Where uploaded and generated photos live. None means instance/photos.
 PHOTO_FOLDER = None

@@ -75,6 +75,18 @@ def test_entries_expire_in_redis_with_the_page(servers, add_article):
     client.close()
 
 
+def test_a_damaged_entry_in_redis_is_rendered_again(servers, add_article):
+    first, second = servers
+    add_article("Story")
+    rendered_by(first, "/articles/story")
+    client = redis.Redis.from_url(first.config["REDIS_URL"])
+    (name,) = list(client.scan_iter(first.wsgi_app.store.prefix + "*"))
+    client.hset(name, "meta", "{not json")
+    page, rendered = rendered_by(second, "/articles/story")
+    assert rendered and "Story" in page
+    client.close()
+
+
 def test_redis_down_means_rendering_not_an_error(app, tmp_path, add_article):
     # Port 9 (discard) on the loopback: nothing answers there.
     server = make_app(
