@@ -3,7 +3,6 @@
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -15,16 +14,12 @@ from werkzeug.serving import make_server
 
 from rsflask import create_app, settings
 from rsflask.db import db
+from tests.mail_server import free_port
 from tests.services import unavailable
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 APP = ["wsgi:app"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def environment_file() -> dict[str, str]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from rsflask.db import db
 from rsflask.models import RateLimitHit, Subscriber
 from tests.conftest import TEST_DATABASE_URI, htmx, make_app
+from tests.mail_server import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 on_sqlite = pytest.mark.skipif(
@@ -40,11 +41,6 @@ def assert_friendly_503(response, fragment: bool = False) -> None:
 def subscriber_emails() -> list[str]:
     return db.session.scalars(db.select(Subscriber.email)).all()
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

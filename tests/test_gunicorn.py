@@ -3,7 +3,6 @@ clients at once are all stored, exactly once each, and none of them gets a 5xx."
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -22,17 +21,13 @@ from sqlalchemy import func
 from rsflask.db import db
 from rsflask.models import Subscriber
 from tests.conftest import CLOSED_MAIL_PORT, make_app
+from tests.mail_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
 SIGNUPS = 400
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

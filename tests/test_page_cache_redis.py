@@ -21,10 +21,15 @@ def servers(app, tmp_path):
     first, second = (make_app(tmp_path / name, uri, REDIS_URL=url) for name in ("a", "b"))
     yield first, second
     for server in (first, second):
-        server.wsgi_app.close()
-        with server.app_context():
-            db.engine.dispose()
+        shut_down(server)
     client.close()
+
+
+def shut_down(server) -> None:
+    """Close what an app server holds open: the page cache's connection and the pool."""
+    server.wsgi_app.close()
+    with server.app_context():
+        db.engine.dispose()
 
 
 def rendered_by(server, path: str) -> tuple[str, bool]:
@@ -96,6 +101,4 @@ def test_redis_down_means_rendering_not_an_error(app, tmp_path, add_article):
     for _ in range(2):
         response = server.test_client().get("/articles/story")
         assert response.status_code == 200 and "Story" in response.get_data(as_text=True)
-    server.wsgi_app.close()
-    with server.app_context():
-        db.engine.dispose()
+    shut_down(server)
