@@ -22,6 +22,9 @@ SOCIAL_LINKS = [
 SQLALCHEMY_DATABASE_URI = None
 # Secret for sessions and CSRF tokens. None means generated once into instance/secret_key.
 SECRET_KEY = None
+# CSRF tokens last as long as the session (Flask-WTF's default is an hour): an editor's form or a
+# signup form left open over lunch must still save.
+WTF_CSRF_TIME_LIMIT = None
 # Section whose short items make up the QIOSK stream.
 QIOSK_SECTION = "qiosk"
 # Articles per page on listings, and items per step of the LATEST list.
@@ -45,6 +48,9 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = None
 DIGEST_RATE = 20
 # Round-up messages sent over one SMTP connection before a fresh one is opened.
 DIGEST_BATCH_SIZE = 100
+# Runs of `digest send` in which the mail server may put off one address's copy ("try again
+# later") before it counts as refused, so that one full mailbox cannot hold the round-up open.
+DIGEST_MAX_ATTEMPTS = 3
 # SMTP server host name (the MAIL_* settings follow Flask-Mail's names).
 MAIL_SERVER = "localhost"
 # SMTP port: 25, 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL.

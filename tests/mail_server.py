@@ -16,12 +16,14 @@ def free_port() -> int:
 class MailServer:
     """The aiosmtpd handler and its controller. Set `refuse_from` to answer `refusal` to every
     message after that many (a server failing part way), `drop_from` to cut the connection
-    instead, `refused_recipients` to refuse some addresses at RCPT, and `on_message` to run
-    something as each message is accepted."""
+    instead, `refused_recipients` to refuse some addresses at RCPT, `refused_at_data` to refuse
+    messages to some addresses after their data, and `on_message` to run something as each
+    message is accepted. `options` go to aiosmtpd's Controller (TLS contexts, authentication);
+    `tls` says for each message taken whether it came over TLS."""
 
     host = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(self, **options) -> None:
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []
         self.recipients: list[str] = []
@@ -29,10 +31,12 @@ class MailServer:
         self.refusal = "451 4.3.0 Try again later"
         self.drop_from: int | None = None
         self.refused_recipients: dict[str, str] = {}
+        self.refused_at_data: dict[str, str] = {}
         self.on_message = None
         self.connections = 0
+        self.tls: list[bool] = []
         self.port = free_port()
-        self.controller = Controller(self, hostname=self.host, port=self.port)
+        self.controller = Controller(self, hostname=self.host, port=self.port, **options)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -56,6 +60,10 @@ class MailServer:
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_from is not None and len(self.messages) >= self.refuse_from:
             return self.refusal
+        for address in envelope.rcpt_tos:
+            if address in self.refused_at_data:
+                return self.refused_at_data[address]
+        self.tls.append(server.transport.get_extra_info("ssl_object") is not None)
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
         self.raw.append(envelope.original_content or envelope.content)

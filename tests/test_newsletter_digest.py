@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 
 from rsflask.db import db, utcnow
 from rsflask.models import Digest, DigestDelivery, Subscriber
+from rsflask.models.newsletter import DigestAttempt
 
 
 def add_subscribers(count: int, status: str = "confirmed", prefix: str = "reader") -> list[str]:
@@ -348,3 +349,162 @@ def test_the_rate_spaces_the_messages(
     assert result.exit_code == 0, result.output
     gaps = [later - earlier for earlier, later in pairwise(clock.sends)]
     assert gaps == [pytest.approx(interval)] * 4
+
+
+# --- Refusals: put off, refused at DATA, and a server refusing everything ------------------
+
+
+def delivery_of(email: str) -> DigestDelivery | None:
+    return db.session.scalar(
+        select(DigestDelivery).join(Subscriber).where(Subscriber.email == email)
+    )
+
+
+def test_an_address_always_put_off_counts_as_refused_after_the_last_attempt(
+    app, runner, mail_server, week, add_article
+):
+    add_subscribers(3)
+    full = "reader0001@example.org"
+    mail_server.refused_recipients = {full: "452 4.2.2 Mailbox full"}
+    for run in range(1, app.config["DIGEST_MAX_ATTEMPTS"]):
+        result = send(runner)
+        assert result.exit_code == 0, result.output
+        assert "1 put off by the mail server" in result.output
+        assert only_digest().status == "sending" and delivery_of(full) is None
+        attempt = db.session.scalar(select(DigestAttempt))
+        assert (attempt.attempts, attempt.answer) == (run, "452 4.2.2 Mailbox full")
+
+    last = send(runner)
+    assert last.exit_code == 0, last.output
+    assert "0 sent, 1 refused" in last.output
+    assert "The round-up has reached every subscriber." in last.output
+    assert only_digest().status == "sent"
+    assert delivery_of(full).refusal == "Not taken in 3 runs; last answer: 452 4.2.2 Mailbox full"
+    assert full not in mail_server.recipients and len(mail_server.recipients) == 2
+
+    # The next round-up is not held up by it.
+    add_article("Story 4", published=utcnow())
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert "Story 4" in mail_server.messages[-1].get_body(("html",)).get_content()
+    assert len(mail_server.recipients) == 4
+
+
+@pytest.mark.parametrize(
+    "answer", ["554 5.7.1 Message rejected as spam", "552 5.3.4 Message too big for system"]
+)
+def test_a_message_refused_at_data_is_recorded_and_the_send_goes_on(
+    runner, mail_server, week, answer
+):
+    emails = add_subscribers(5)
+    mail_server.refused_at_data = {"reader0001@example.org": answer}
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert "4 sent, 1 refused" in result.output
+    assert only_digest().status == "sent"
+    assert delivery_of("reader0001@example.org").refusal == answer
+    assert sorted(mail_server.recipients) == [e for e in emails if e != "reader0001@example.org"]
+    # The rest went over a fresh connection: a server may drop one after refusing its data.
+    assert mail_server.connections == 2
+
+    again = send(runner)
+    assert "nothing to send" in again.output and len(mail_server.recipients) == 4
+
+
+def test_a_server_refusing_everyone_stops_the_run_and_refuses_no_address(runner, mail_server, week):
+    emails = add_subscribers(12)
+    mail_server.refused_recipients = dict.fromkeys(emails, "554 5.7.1 Relay access denied")
+    failed = send(runner)
+    assert failed.exit_code == 1
+    assert "Stopped: The mail server refused 5 messages in a row" in failed.output
+    assert "554 5.7.1 Relay access denied" in failed.output
+    assert deliveries() == 0 and only_digest().status == "sending"
+
+    mail_server.refused_recipients = {}
+    resumed = send(runner)
+    assert resumed.exit_code == 0, resumed.output
+    assert "12 sent, 0 refused" in resumed.output
+    assert Counter(mail_server.recipients) == Counter(emails)
+
+
+def test_a_run_of_addresses_refused_for_good_cannot_block_the_round_up(
+    app, runner, mail_server, week
+):
+    emails = add_subscribers(8)
+    bad = emails[:5]
+    mail_server.refused_at_data = dict.fromkeys(bad, "550 5.1.1 Mailbox unavailable")
+    for _ in range(app.config["DIGEST_MAX_ATTEMPTS"] - 1):
+        # Five refusals in a row look like a failing server: nothing is held against them yet.
+        failed = send(runner)
+        assert failed.exit_code == 1 and "5 messages in a row" in failed.output
+        assert deliveries() == 0
+    last = send(runner)
+    assert last.exit_code == 0, last.output
+    assert "3 sent, 5 refused" in last.output and only_digest().status == "sent"
+    assert sorted(mail_server.recipients) == emails[5:]
+    assert delivery_of(bad[0]).refusal.endswith("last answer: 550 5.1.1 Mailbox unavailable")
+
+
+def test_send_shows_its_progress_up_to_the_full_count(runner, mail_server, week, monkeypatch):
+    import click._termui_impl
+
+    # The bar is drawn only on a terminal; the test runner's output is none.
+    monkeypatch.setattr(click._termui_impl, "isatty", lambda stream: True)
+    add_subscribers(7)
+    result = send(runner, "--batch-size", "3")
+    assert result.exit_code == 0, result.output
+    frames = [frame.strip() for frame in result.output.split("\r") if "Sending" in frame]
+    assert frames[0].startswith("Sending  [") and "0/7" in frames[0]
+    assert [f"{n}/7" in frame for n, frame in enumerate(frames)] == [True] * 8
+    assert frames[-1].startswith("Sending  [" + "#" * 36 + "]  7/7")
+
+
+# --- What a round-up covers ------------------------------------------------------------------
+
+
+def test_articles_published_after_the_draft_was_saved_go_in_the_next_round_up(
+    runner, mail_server, week, add_article
+):
+    add_subscribers(1)
+    saved_at = utcnow() - timedelta(minutes=30)
+    db.session.add(Digest(subject="Our pick", articles=week[:2], chosen_at=saved_at))
+    db.session.commit()
+    add_article("Late story", published=utcnow() - timedelta(minutes=10))
+
+    notice = "1 article was published since the draft was saved: not in this round-up"
+    assert notice in runner.invoke(args=["digest", "preview"]).output
+    result = send(runner)
+    assert result.exit_code == 0 and notice in result.output
+    html = mail_server.messages[-1].get_body(("html",)).get_content()
+    assert "Story 1" in html and "Late story" not in html
+
+    # The next round-up covers what came out after the draft was saved, not after it was sent.
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert "1 article, 1 subscriber" in result.output
+    html = mail_server.messages[-1].get_body(("html",)).get_content()
+    assert "Late story" in html and "Story 1" not in html and "Story 3" not in html
+
+
+def test_the_editor_page_says_what_was_published_since_the_draft_was_saved(
+    app, client, week, add_article, monkeypatch
+):
+    from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
+
+    prepare_editor_tests(app, monkeypatch)
+    sign_in(client, make_user("editor@example.org").email)
+    saved_at = utcnow() - timedelta(minutes=30)
+    db.session.add(Digest(subject="Our pick", articles=week[:1], chosen_at=saved_at))
+    db.session.commit()
+    late = [add_article(f"Late {n}", published=utcnow() - timedelta(minutes=n)) for n in (5, 6)]
+
+    page = client.get("/editor/newsletter/digest").get_data(as_text=True)
+    assert "2 articles were published since this round-up was saved" in page
+    for article in late:
+        assert f'value="{article.id}"' in page
+
+    ids = [week[0].id, late[0].id]
+    client.post("/editor/newsletter/digest", data={"subject": "Our pick", "articles": ids})
+    page = client.get("/editor/newsletter/digest").get_data(as_text=True)
+    assert "published since this round-up was saved" not in page
+    assert only_digest().chosen_at > saved_at

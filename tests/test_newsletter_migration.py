@@ -1,10 +1,12 @@
-"""Migration 0004 goes down to 0003 and back up, keeping the subscribers already stored."""
+"""Migrations 0004 and 0005 go down and back up, keeping the subscribers and round-ups stored."""
+
+from datetime import timedelta
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select, table
 
-from rsflask.db import db
-from rsflask.models import Subscriber
+from rsflask.db import db, utcnow
+from rsflask.models import Digest, DigestDelivery, Subscriber
 
 NEW_TABLES = {"digests", "digest_articles", "digest_deliveries"}
 NEW_COLUMNS = {"unsubscribe_ip", "confirmation_sent_at", "confirmation_tried_at", "imported_at"}
@@ -36,3 +38,34 @@ def test_migration_0004_goes_down_and_up_keeping_subscribers(app):
         "192.0.2.1",
     )
     assert kept.unsubscribe_ip == "" and kept.confirmation_sent_at is None
+
+
+def test_migration_0005_keeps_round_ups_and_their_deliveries_both_ways(app, add_article):
+    article = add_article("Story")
+    started = utcnow() - timedelta(days=1)
+    reader = Subscriber(email="kept@example.org", status="confirmed")
+    digest = Digest(subject="Week", status="sent", started_at=started, articles=[article])
+    db.session.add_all([reader, digest])
+    db.session.flush()
+    db.session.add(DigestDelivery(digest_id=digest.id, subscriber_id=reader.id))
+    db.session.commit()
+    db.session.remove()
+
+    def kept() -> tuple[int, ...]:
+        """Rows that refer to the round-up, counted without the models (which 0005 changed)."""
+        with db.engine.connect() as connection:
+            return tuple(
+                connection.scalar(select(func.count()).select_from(table(name)))
+                for name in ("digest_articles", "digest_deliveries")
+            )
+
+    downgrade(revision="0004")
+    tables, _ = schema()
+    columns = {column["name"] for column in inspect(db.engine).get_columns("digests")}
+    assert "digest_attempts" not in tables and "chosen_at" not in columns
+    assert kept() == (1, 1)
+
+    upgrade()
+    assert kept() == (1, 1)
+    # A round-up already begun covered what was published up to its start, as before.
+    assert db.session.scalar(select(Digest)).chosen_at == started

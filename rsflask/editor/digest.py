@@ -1,7 +1,8 @@
 """The next round-up, as editors shape it: a subject, an intro in Markdown, a choice of articles.
 
 What is saved here is the draft that `flask digest send` sends; without a draft it sends every
-article published since the last round-up, with no intro.
+article published since the last round-up, with no intro. Articles published after the draft was
+saved are not in it, and the page says how many: they go in the round-up after it.
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rsflask import markup
-from rsflask.db import db
+from rsflask.db import db, utcnow
 from rsflask.editor import bp, roles_required
 from rsflask.editor.articles import PUBLISHERS
 from rsflask.models import Article, Digest, DigestDelivery
@@ -73,7 +74,7 @@ def edit_digest():
     draft = draft or Digest(status="draft")
     draft.subject = " ".join(form.subject.data.split())
     draft.intro_md = form.intro.data or ""
-    draft.articles = picked
+    draft.articles, draft.chosen_at = picked, utcnow()
     db.session.add(draft)
     try:
         db.session.commit()
@@ -117,6 +118,7 @@ def render_digest_page(form, draft, status=200, message="", preview=None, picked
             draft=draft,
             sending=sending,
             left=digests.recipients_left(sending.id) if sending else 0,
+            newer=digests.published_since_saved(draft) if draft else 0,
             recent=recent,
             message=message,
             preview=preview,

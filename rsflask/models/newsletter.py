@@ -1,4 +1,5 @@
-"""Newsletter subscribers and their consent record, round-ups and who has received each."""
+"""Newsletter subscribers and their consent record, round-ups, who has received each, and the
+copies the mail server put off."""
 
 from datetime import datetime
 
@@ -64,7 +65,12 @@ class Digest(db.Model):
     intro_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # When sending began (the next round-up covers articles published after it), and ended.
+    # When its articles were chosen: the editors' last save of the draft, or the moment an
+    # automatic round-up was made. The next round-up covers what was published after it, so an
+    # article published while a draft waited to be sent goes in the one after. Nullable only
+    # so that migration 0005 could add it without rebuilding the table; always set.
+    chosen_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # When sending began, and ended.
     started_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     # Which `digest send` holds the round-up ("host:pid"), and when it last showed it was alive:
@@ -95,3 +101,21 @@ class DigestDelivery(db.Model):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The mail server's answer when it refused the address for good; empty when it took the copy.
     refusal: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DigestAttempt(db.Model):
+    """Runs of `digest send` in which the mail server did not take a subscriber's copy and gave no
+    answer for good (a 4xx "try later", or a refusal among others in a row). At the
+    DIGEST_MAX_ATTEMPTS-th the copy is recorded as refused, so that the round-up can end."""
+
+    __tablename__ = "digest_attempts"
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The mail server's last answer.
+    answer: Mapped[str] = mapped_column(String(500), default="")
+    tried_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,11 +41,18 @@ def describe(digest, left: int) -> str:
     count = len(digests.visible(digest.articles))
     state = "being sent, cut short" if digest.status == "sending" else digest.status
     state = "new" if digest.id is None else state
-    return (
-        f"Subject: {digest.subject}\n"
+    lines = [
+        f"Subject: {digest.subject}",
         f"Round-up: {state}, {count} article{'s' if count != 1 else ''}, "
-        f"{left} subscriber{'s' if left != 1 else ''} still to receive it"
-    )
+        f"{left} subscriber{'s' if left != 1 else ''} still to receive it",
+    ]
+    newer = digests.published_since_saved(digest) if digest.status == "draft" else 0
+    if newer:
+        lines.append(
+            f"{newer} article{'s were' if newer != 1 else ' was'} published since the draft was"
+            " saved: not in this round-up, in the next one (or add them in the editor)."
+        )
+    return "\n".join(lines)
 
 
 @digest_group.command("preview")
@@ -127,10 +134,16 @@ def send_command(dry_run: bool, rate: float | None, batch_size: int | None) -> N
     except digests.DigestBusy as error:
         raise click.ClickException(str(error)) from error
     digest_id = digest.id
+    max_attempts = config["DIGEST_MAX_ATTEMPTS"]
     try:
-        with stop_on_signals() as stopping, click.progressbar(length=left, label="Sending") as bar:
-            tally = digests.deliver(digest, owner, rate, batch_size, stopping, bar.update)
-    except (digests.DigestBusy, *mail.MAIL_ERRORS) as error:
+        with (
+            stop_on_signals() as stopping,
+            click.progressbar(length=left, label="Sending", show_pos=True) as bar,
+        ):
+            tally = digests.deliver(
+                digest, owner, rate, batch_size, max_attempts, stopping, bar.update
+            )
+    except (digests.DigestBusy, digests.ServerFailing, *mail.MAIL_ERRORS) as error:
         raise click.ClickException(
             f"Stopped: {error}\nRun `flask digest send` again to send to the others."
         ) from error
@@ -138,7 +151,10 @@ def send_command(dry_run: bool, rate: float | None, batch_size: int | None) -> N
         digests.release(digest_id, owner)
     click.echo(f"{tally.sent} sent, {tally.refused} refused by the mail server for good.")
     if tally.deferred:
-        click.echo(f"{tally.deferred} put off by the mail server: run this again later.")
+        click.echo(
+            f"{tally.deferred} put off by the mail server: run this again later (after"
+            f" {max_attempts} runs an address still put off counts as refused)."
+        )
     if digests.finish_if_done(digest_id):
         click.echo("The round-up has reached every subscriber.")
     elif stopping():

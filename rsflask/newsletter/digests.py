@@ -3,6 +3,11 @@
 A delivery row (digest, subscriber) is committed as soon as the mail server has taken that
 subscriber's copy, one message at a time; a run that stops for any reason is resumed by running
 it again, which sends only to subscribers without a row. The README says what this guarantees.
+
+A copy the server does not take is judged by what comes after it: once the server takes a later
+message, a refusal for good (5xx) is recorded as such and a "try later" (4xx) counts as one
+attempt, DIGEST_MAX_ATTEMPTS of which count as refused. Several refusals in a row are taken for
+the server failing instead, and stop the run without holding them against the addresses.
 """
 
 import os
@@ -21,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from rsflask import mail
 from rsflask.db import db, utcnow
 from rsflask.models import Article, Digest, DigestDelivery, Subscriber, published
-from rsflask.models.newsletter import digest_articles
+from rsflask.models.newsletter import DigestAttempt, digest_articles
 from rsflask.newsletter.emails import unsubscribe_url
 from rsflask.templating import format_date
 
@@ -30,10 +35,28 @@ FIRST_PERIOD = timedelta(days=7)
 # A sender that has not shown it is alive for this long is taken to have died.
 LEASE = timedelta(minutes=2)
 HEARTBEAT = timedelta(seconds=20)
+# Refusals in a row that mean the mail server (or this site's standing with it) is failing, not
+# the addresses: a relay refusing everyone must not mark the whole list as refused.
+FAILING_AFTER = 5
 
 
 class DigestBusy(Exception):
     """Another `digest send` is sending this round-up, or another one, right now."""
+
+
+class ServerFailing(Exception):
+    """The mail server refused FAILING_AFTER messages in a row."""
+
+
+@dataclass
+class Refusal:
+    """A copy the mail server did not take, with its answer."""
+
+    subscriber_id: int
+    code: int
+    answer: str
+    # Given before any data was sent: the connection can take the next message.
+    at_rcpt: bool
 
 
 @dataclass
@@ -44,8 +67,11 @@ class Tally:
 
 
 def covered_since():
-    """Round-ups cover articles published after the last one began to be sent."""
-    last = db.session.scalar(select(func.max(Digest.started_at)))
+    """Round-ups cover articles published after the last one's were chosen (for a draft, when it
+    was last saved, not when it began to be sent: what came out in between goes in the next)."""
+    last = db.session.scalar(
+        select(func.max(Digest.chosen_at)).where(Digest.started_at.is_not(None))
+    )
     return last or utcnow() - FIRST_PERIOD
 
 
@@ -57,6 +83,13 @@ def candidates() -> Select[tuple[Article]]:
         .where(Digest.started_at.is_not(None))
     )
     return published().where(Article.published_at > covered_since(), Article.id.not_in(in_a_digest))
+
+
+def published_since_saved(draft: Digest) -> int:
+    """How many articles were published after the draft was saved, and so are not in it."""
+    in_draft = select(digest_articles.c.article_id).where(digest_articles.c.digest_id == draft.id)
+    newer = published().where(Article.published_at > draft.chosen_at, Article.id.not_in(in_draft))
+    return db.session.scalar(select(func.count()).select_from(newer.subquery()))
 
 
 def visible(articles: list[Article]) -> list[Article]:
@@ -78,8 +111,13 @@ def next_digest() -> Digest:
         digest = db.session.scalar(select(Digest).filter_by(status=status))
         if digest is not None:
             return digest
+    # Taken before the query: an article published while it runs is in this one or the next.
+    chosen_at = utcnow()
     return Digest(
-        subject=default_subject(), intro_md="", articles=db.session.scalars(candidates()).all()
+        subject=default_subject(),
+        intro_md="",
+        articles=db.session.scalars(candidates()).all(),
+        chosen_at=chosen_at,
     )
 
 
@@ -217,6 +255,7 @@ def deliver(
     owner: str,
     rate: float,
     batch_size: int,
+    max_attempts: int,
     stopping: Callable[[], bool],
     progress: Callable[[int], None],
 ) -> Tally:
@@ -224,11 +263,11 @@ def deliver(
     `batch_size` messages per SMTP connection, at most `rate` per second (0: no limit).
 
     Returns when all were tried or `stopping()` says so. Raises one of mail.MAIL_ERRORS when the
-    mail server fails (nothing is recorded for the message it did not take), DigestBusy when
-    another run took the round-up over.
+    mail server fails (nothing is recorded for the message it did not take), ServerFailing when
+    it refused FAILING_AFTER in a row, DigestBusy when another run took the round-up over.
     """
     copy, digest_id = edition(digest), digest.id
-    tally, after = Tally(), 0
+    tally, after, doubtful = Tally(), 0, []
     interval = 1 / rate if rate else 0
     next_send = heartbeat = time.monotonic()
     while not stopping():
@@ -238,6 +277,9 @@ def deliver(
             recipients(digest_id).where(Subscriber.id > after).limit(batch_size)
         ).all()
         if not batch:
+            # Nothing came after these refusals to say the server is failing: they stand.
+            settle(digest_id, doubtful, max_attempts, tally)
+            db.session.commit()
             break
         with mail.connection() as smtp:
             for subscriber_id, email in batch:
@@ -248,38 +290,107 @@ def deliver(
                     next_send = max(next_send, time.monotonic()) + interval
                 message = digest_message(copy, digest_id, subscriber_id, email)
                 after = subscriber_id
-                refusal = send_one(smtp, message)
-                if refusal is None:
-                    tally.deferred += 1
-                    continue
-                db.session.execute(
-                    insert(DigestDelivery).values(
-                        digest_id=digest_id, subscriber_id=subscriber_id, refusal=refusal
-                    )
-                )
-                db.session.commit()
-                tally.refused += bool(refusal)
-                tally.sent += not refusal
+                refusal = send_one(smtp, subscriber_id, message)
                 progress(1)
+                if refusal is None:
+                    db.session.execute(
+                        insert(DigestDelivery).values(
+                            digest_id=digest_id, subscriber_id=subscriber_id
+                        )
+                    )
+                    tally.sent += 1
+                    # The server works: the refusals before this one were about those addresses.
+                    settle(digest_id, doubtful, max_attempts, tally)
+                    db.session.commit()
+                else:
+                    doubtful.append(refusal)
+                    if len(doubtful) >= FAILING_AFTER:
+                        give_up_on(digest_id, doubtful, max_attempts, tally)
                 if time.monotonic() - heartbeat > HEARTBEAT.total_seconds():
                     keep_lease(digest_id, owner)
                     heartbeat = time.monotonic()
+                if refusal and not refusal.at_rcpt:
+                    # A server that refused a message's data may have dropped the connection.
+                    break
     return tally
 
 
-def send_one(smtp: smtplib.SMTP, message: EmailMessage) -> str | None:
-    """ "" when the server took the message, its answer when it refused the address for good,
-    None when it refused it for now (tried again on the next run)."""
+def send_one(smtp: smtplib.SMTP, subscriber_id: int, message: EmailMessage) -> Refusal | None:
+    """None when the server took the message, else the refusal of this one message. Raises one
+    of mail.MAIL_ERRORS when the server fails as a whole (421, or the connection is lost)."""
     try:
         smtp.send_message(message)
+        return None
     except smtplib.SMTPRecipientsRefused as error:
         [(code, answer)] = error.recipients.values()
-        if code < 500:
-            return None
-        return f"{code} {answer.decode(errors='replace')}"[:500]
+        if code == 421:
+            raise
+        at_rcpt = True
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+        if error.smtp_code == 421:
+            raise
+        code, answer, at_rcpt = error.smtp_code, error.smtp_error, False
     except smtplib.SMTPNotSupportedError:
-        return "The mail server does not take international (SMTPUTF8) addresses."
-    return ""
+        # Found before anything was sent: an address only SMTPUTF8 can carry.
+        code, at_rcpt = 553, True
+        answer = b"The mail server does not take international (SMTPUTF8) addresses."
+    text = f"{code} {answer.decode(errors='replace')}"[:500]
+    return Refusal(subscriber_id, code, text, at_rcpt)
+
+
+def settle(digest_id: int, refusals: list[Refusal], max_attempts: int, tally: Tally) -> None:
+    """Record refusals known to be about their addresses: 5xx for good, 4xx as one attempt."""
+    for refusal in refusals:
+        if refusal.code >= 500:
+            refuse(digest_id, refusal.subscriber_id, refusal.answer)
+            tally.refused += 1
+        elif count_attempt(digest_id, refusal, max_attempts):
+            tally.refused += 1
+        else:
+            tally.deferred += 1
+    refusals.clear()
+
+
+def give_up_on(digest_id: int, refusals: list[Refusal], max_attempts: int, tally: Tally) -> None:
+    """FAILING_AFTER refusals in a row: the server is failing, and each counts as an attempt
+    only. Raises ServerFailing, unless every one of them has now had its last attempt: then the
+    run goes on, so that a run of addresses refused for good cannot block the round-up."""
+    last = [count_attempt(digest_id, refusal, max_attempts) for refusal in refusals]
+    db.session.commit()
+    if not all(last):
+        answer = refusals[-1].answer
+        refusals.clear()
+        raise ServerFailing(
+            f"The mail server refused {len(last)} messages in a row, the last with: {answer}"
+        )
+    tally.refused += len(last)
+    refusals.clear()
+
+
+def count_attempt(digest_id: int, refusal: Refusal, max_attempts: int) -> bool:
+    """Count one more run in which the server did not take this copy; True if that was the last
+    allowed, and the copy is now recorded as refused with the server's last answer."""
+    attempt = db.session.get(DigestAttempt, (digest_id, refusal.subscriber_id))
+    if attempt is None:
+        attempt = DigestAttempt(
+            digest_id=digest_id, subscriber_id=refusal.subscriber_id, attempts=0
+        )
+        db.session.add(attempt)
+    attempt.attempts += 1
+    attempt.answer, attempt.tried_at = refusal.answer, utcnow()
+    if attempt.attempts < max_attempts:
+        return False
+    runs = f"{attempt.attempts} run{'s' if attempt.attempts != 1 else ''}"
+    refuse(digest_id, refusal.subscriber_id, f"Not taken in {runs}; last answer: {refusal.answer}")
+    return True
+
+
+def refuse(digest_id: int, subscriber_id: int, answer: str) -> None:
+    db.session.execute(
+        insert(DigestDelivery).values(
+            digest_id=digest_id, subscriber_id=subscriber_id, refusal=answer[:500]
+        )
+    )
 
 
 def keep_lease(digest_id: int, owner: str) -> None:
