@@ -156,6 +156,30 @@ def test_a_confirm_link_sent_before_unsubscribing_does_not_subscribe_again(clien
     assert only_subscriber().status == "unsubscribed"
 
 
+def test_a_used_link_does_not_confirm_a_later_signup_of_the_same_address(client, mail_server):
+    sign_up(client, "reader@example.org")
+    first = mail_server.messages[0]
+    old_link = link_in(first, "/newsletter/confirm/")
+    assert client.get(old_link).status_code == 200
+    client.post(link_in(first, "/newsletter/unsubscribe/"))
+    assert only_subscriber().status == "unsubscribed"
+
+    # Signed up again (in the same second, even): only the new email's link may confirm.
+    sign_up(client, "reader@example.org")
+    assert only_subscriber().status == "pending"
+    response = client.get(old_link)
+    assert response.status_code == 410
+    html = response.get_data(as_text=True)
+    assert "This link no longer works" in html and "signed up again" in html
+    subscriber = only_subscriber()
+    assert subscriber.status == "pending" and subscriber.confirmed_at is None
+
+    new_link = link_in(mail_server.messages[-1], "/newsletter/confirm/")
+    assert new_link != old_link
+    assert "You are subscribed" in client.get(new_link).get_data(as_text=True)
+    assert only_subscriber().status == "confirmed"
+
+
 def test_a_link_for_a_deleted_subscriber_says_so(client, mail_server):
     sign_up(client, "reader@example.org")
     path = link_in(mail_server.messages[0], "/newsletter/confirm/")

@@ -156,6 +156,9 @@ def confirm(token: str):
         return personal_page("newsletter/link.html", 410, outcome="expired")
     except BadData:
         return personal_page("newsletter/link.html", 400, outcome="invalid")
+    except tokens.LinkSuperseded:
+        # Unsubscribed and signed up again since: only the newest email's link may confirm.
+        return personal_page("newsletter/link.html", 410, outcome="superseded")
     if subscriber is None:
         return personal_page("newsletter/link.html", 404, outcome="unknown")
     if subscriber.status == "confirmed":

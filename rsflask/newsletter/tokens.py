@@ -2,10 +2,12 @@
 
 A token names the subscriber's id and a short hash of the address, not the address itself, so
 that the address does not end up in server logs; the hash still ties a token to one address
-even if a deleted row's id were given to another.
+even if a deleted row's id were given to another. A confirm token also names the signup it was
+made for, so that after unsubscribing and signing up again only the new link confirms.
 """
 
 import hashlib
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
@@ -14,8 +16,18 @@ from rsflask.db import db
 from rsflask.models import Subscriber
 
 
+class LinkSuperseded(Exception):
+    """A confirm link made for an earlier signup of an address that has signed up again since."""
+
+
 def _address_hash(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def _signup_mark(signed_up_at: datetime) -> int:
+    """The signup time in microseconds: exact, as the database keeps it, unlike the seconds of
+    itsdangerous' own timestamp, which could not tell two signups in one second apart."""
+    return (signed_up_at - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 
 
 def _confirm_serializer() -> URLSafeTimedSerializer:
@@ -29,7 +41,9 @@ def _unsubscribe_serializer() -> URLSafeSerializer:
 
 
 def confirm_token(subscriber: Subscriber) -> str:
-    return _confirm_serializer().dumps([subscriber.id, _address_hash(subscriber.email)])
+    return _confirm_serializer().dumps(
+        [subscriber.id, _address_hash(subscriber.email), _signup_mark(subscriber.signed_up_at)]
+    )
 
 
 def unsubscribe_token(subscriber_id: int, email: str) -> str:
@@ -39,10 +53,15 @@ def unsubscribe_token(subscriber_id: int, email: str) -> str:
 def confirming_subscriber(token: str) -> Subscriber | None:
     """The subscriber a confirm link names, or None if the row is gone.
 
-    Raises itsdangerous' SignatureExpired when the link is too old, BadData when it was altered.
+    Raises itsdangerous' SignatureExpired when the link is too old, BadData when it was altered,
+    LinkSuperseded when the address has signed up again since the link was made.
     """
     max_age = current_app.config["NEWSLETTER_CONFIRM_DAYS"] * 24 * 3600
-    return _subscriber(_confirm_serializer().loads(token, max_age=max_age))
+    subscriber_id, address_hash, *signup = _confirm_serializer().loads(token, max_age=max_age)
+    subscriber = _subscriber([subscriber_id, address_hash])
+    if subscriber is not None and signup != [_signup_mark(subscriber.signed_up_at)]:
+        raise LinkSuperseded
+    return subscriber
 
 
 def unsubscribing_subscriber(token: str) -> Subscriber | None:
