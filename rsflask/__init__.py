@@ -8,6 +8,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from rsflask import mail
 from rsflask.db import db
 from rsflask.slugs import SlugConverter
 
@@ -34,9 +35,14 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     app.config.from_object("rsflask.settings")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("RSFLASK")
+    # Text settings as written, not read as JSON: a password "123456" or "true" stays itself.
+    for name in mail.TEXT_SETTINGS:
+        if f"RSFLASK_{name}" in os.environ:
+            app.config[name] = os.environ[f"RSFLASK_{name}"]
     if test_config:
         app.config.from_mapping(test_config)
     _fill_instance_defaults(app)
+    mail.init_app(app)
 
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])

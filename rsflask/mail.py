@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 
 # What a send can fail with: the server's refusals and every network error (refused, timed out,
 # name not found, TLS failures).
@@ -23,6 +23,36 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 # Bodies are encoded for 7-bit transport (quoted-printable or base64), so that no relay on the
 # way needs to support 8BITMIME.
 POLICY = email.policy.default.clone(cte_type="7bit")
+# Settings that are text whatever they look like. RSFLASK_* values are read as JSON, which would
+# make a password of digits a number (and smtplib's login fail) and "null" or "true" no text.
+TEXT_SETTINGS = ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_TLS_CA")
+TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def init_app(app: Flask) -> None:
+    """Give the MAIL_* settings their types, whatever wrote them: a bad value fails at startup,
+    not in the middle of a signup."""
+    config = app.config
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        config[name] = _boolean(name, config[name])
+    for name, kind in (("MAIL_PORT", int), ("MAIL_TIMEOUT", float)):
+        try:
+            config[name] = kind(config[name])
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number, not {config[name]!r}") from None
+    for name in TEXT_SETTINGS:
+        if config[name] is not None:
+            config[name] = str(config[name])
+
+
+def _boolean(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in TRUE:
+        return True
+    if value is None or str(value).strip().lower() in FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 def sender() -> str:
@@ -94,14 +124,14 @@ def make_message(
 def connection() -> Iterator[smtplib.SMTP]:
     """An SMTP connection set up as the MAIL_* settings say, closed (politely if possible) after."""
     config = current_app.config
-    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     if config["MAIL_USE_SSL"]:
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=tls_context())
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         yield smtp
@@ -110,6 +140,11 @@ def connection() -> Iterator[smtplib.SMTP]:
             smtp.quit()
         except MAIL_ERRORS:
             smtp.close()
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificate and host name checked, against MAIL_TLS_CA's authorities if set."""
+    return ssl.create_default_context(cafile=current_app.config["MAIL_TLS_CA"])
 
 
 def send(message: EmailMessage) -> None:

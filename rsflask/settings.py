@@ -59,6 +59,9 @@ MAIL_PORT = 25
 MAIL_USE_TLS = False
 # Connect with TLS from the start (implicit TLS, usually port 465).
 MAIL_USE_SSL = False
+# A PEM file of the certificate authorities to trust for the mail server's certificate, instead
+# of the system's (a relay with a private CA or a self-signed certificate). None: the system's.
+MAIL_TLS_CA = None
 # Login on the SMTP server; None: send without logging in.
 MAIL_USERNAME = None
 # Password for MAIL_USERNAME; put it in instance/config.py or the environment, never in git.
