@@ -56,7 +56,7 @@ def test_every_email_carries_one_click_unsubscribe_headers(app, client, mail_ser
             "<mailto:newsletter@example.org?subject=unsubscribe>"
         )
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    for raw in mail_server.raw:
+    for raw, message in zip(mail_server.raw, mail_server.messages, strict=True):
         # As written on the wire: the link as it is, not RFC 2047 encoded words; 7-bit only.
         assert (
             f"\r\nList-Unsubscribe: <http://localhost/newsletter/unsubscribe/{token}>, ".encode()
