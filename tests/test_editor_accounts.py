@@ -1,6 +1,7 @@
 """Accounts: create-user, sign-in and its limits, cookies, sign-out, passwords, roles, CSRF."""
 
 import re
+import types
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
@@ -8,7 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
+from rsflask import limits
 from rsflask.db import db
+from rsflask.editor import accounts as account_views
 from rsflask.models import Article, RateLimitHit, Revision, User, accounts
 from tests.conftest import make_app
 from tests.editor_helpers import (
@@ -19,6 +22,7 @@ from tests.editor_helpers import (
     prepare_editor_tests,
     sign_in,
 )
+from tests.services import redis_url
 
 NEW_PASSWORD = "another quite long passphrase"
 
@@ -180,7 +184,7 @@ def test_failed_sign_ins_are_limited_per_account(client, low_limits):
         assert sign_in(client, "ed@example.org", "wrong password").status_code == 401
     response = sign_in(client, "ed@example.org")
     assert response.status_code == 429
-    assert "Too many failed sign-ins. Please wait 15 minutes" in response.get_data(as_text=True)
+    assert "Too many failed sign-ins. Please wait" in response.get_data(as_text=True)
     assert not is_signed_in(client)
     # The same account from elsewhere is held too; another account is not.
     elsewhere = sign_in(client, "ed@example.org", environ_overrides={"REMOTE_ADDR": "198.51.100.7"})
@@ -222,6 +226,87 @@ def test_the_limit_holds_across_workers_sharing_the_database(app, client, tmp_pa
         SIGNIN_FAILURES_PER_ACCOUNT=3,
     )
     assert sign_in(other_worker.test_client(), "ed@example.org").status_code == 429
+
+
+WINDOW_START = 1_800_000_000  # a multiple of 15 minutes
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Five minutes into a 15-minute window, for as long as the test runs."""
+    clock = types.SimpleNamespace(time=lambda: WINDOW_START + 300.5)
+    monkeypatch.setattr(limits, "time", clock)
+    monkeypatch.setattr(account_views, "time", clock)
+
+
+def test_the_429_says_when_to_try_again(client, low_limits, frozen_clock):
+    make_user("ed@example.org")
+    for _ in range(3):
+        sign_in(client, "ed@example.org", "wrong password")
+    response = sign_in(client, "ed@example.org")
+    assert response.status_code == 429
+    # The window opened five minutes ago and lasts fifteen.
+    assert response.headers["Retry-After"] == "600"
+    assert "Please wait 10 minutes and try again." in response.get_data(as_text=True)
+
+
+def failures_counted(email: str) -> int:
+    db.session.rollback()
+    counted = db.select(RateLimitHit.count).filter_by(key=f"signin-account:{email}")
+    return db.session.scalar(counted) or 0
+
+
+def test_an_attempt_is_counted_before_its_password_is_checked(client, low_limits, monkeypatch):
+    """So that requests in parallel cannot all pass the check before any of them is counted."""
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", "wrong password")
+    seen = []
+    check = User.check_password
+
+    def checking(user, password):
+        seen.append(limits.hits("signin-account:ed@example.org", account_views.FAILURE_WINDOW))
+        return check(user, password)
+
+    monkeypatch.setattr(User, "check_password", checking)
+    assert sign_in(client, "ed@example.org", "wrong again").status_code == 401
+    assert sign_in(client, "ed@example.org").status_code == 303
+    assert seen == [2, 3]
+    # The successful attempt is uncounted again: only failures are limited.
+    assert failures_counted("ed@example.org") == 2
+
+
+def test_the_right_password_after_all_but_one_allowed_failure_signs_in(client, low_limits):
+    make_user("ed@example.org")
+    for _ in range(2):
+        assert sign_in(client, "ed@example.org", "wrong password").status_code == 401
+    for _ in range(3):
+        client.post("/editor/sign-out")
+        assert sign_in(client, "ed@example.org").status_code == 303
+    assert failures_counted("ed@example.org") == 2
+
+
+def test_refused_attempts_are_not_counted_as_failures(client, low_limits):
+    make_user("ed@example.org")
+    for _ in range(3):
+        sign_in(client, "ed@example.org", "wrong password")
+    for _ in range(4):
+        assert sign_in(client, "ed@example.org", "wrong password").status_code == 429
+    assert failures_counted("ed@example.org") == 3
+    db.session.rollback()
+    address = db.select(RateLimitHit.count).filter_by(key="signin-address:127.0.0.1")
+    assert db.session.scalar(address) == 3
+
+
+def test_with_redis_a_successful_sign_in_is_uncounted(app, client, low_limits, frozen_clock):
+    app.config["REDIS_URL"] = redis_url()
+    make_user("ed@example.org")
+    for _ in range(2):
+        assert sign_in(client, "ed@example.org", "wrong password").status_code == 401
+    assert sign_in(client, "ed@example.org").status_code == 303
+    assert limits.hits("signin-account:ed@example.org", account_views.FAILURE_WINDOW) == 2
+    assert sign_in(client, "ed@example.org", "wrong password").status_code == 401
+    assert sign_in(client, "ed@example.org").status_code == 429
+    assert limits.hits("signin-account:ed@example.org", account_views.FAILURE_WINDOW) == 3
 
 
 # --- Cookies ---------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Signing in and out, one's own password, and (for admins) everyone's accounts."""
 
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -9,9 +11,12 @@ from rsflask import limits
 from rsflask.db import db
 from rsflask.editor import bp, roles_required
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
-from rsflask.models import User
+from rsflask.models import RateLimitHit, User
 
 FAILURE_WINDOW = 15 * 60
+# Decrements a count only while its key exists: a bare DECR on an expired key would make a new
+# one at -1 that never expires.
+RELEASE_SCRIPT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end"
 EDITOR_COOKIE = "rsflask_editor"
 
 
@@ -38,21 +43,31 @@ def sign_in():
     if not form.validate_on_submit():
         return render_template("editor/sign_in.html", form=form), 422 if form.errors else 200
     email = form.email.data.strip().lower()
-    account_key = f"signin-account:{email}"
-    address_key = f"signin-address:{limits.client_address()}"
     config = current_app.config
-    if (
-        limits.hits(account_key, FAILURE_WINDOW) >= config["SIGNIN_FAILURES_PER_ACCOUNT"]
-        or limits.hits(address_key, FAILURE_WINDOW) >= config["SIGNIN_FAILURES_PER_ADDRESS"]
-    ):
-        message = "Too many failed sign-ins. Please wait 15 minutes and try again."
-        return render_template("editor/sign_in.html", form=form, message=message), 429
+    attempts = [
+        (f"signin-account:{email}", config["SIGNIN_FAILURES_PER_ACCOUNT"]),
+        (f"signin-address:{limits.client_address()}", config["SIGNIN_FAILURES_PER_ADDRESS"]),
+    ]
+    # Counted before the password is checked, in one atomic step per key, so that requests in
+    # parallel cannot all pass a check made before any of them is counted.
+    window = int(time.time()) // FAILURE_WINDOW
+    allowed = [limits.allow(key, limit, FAILURE_WINDOW) for key, limit in attempts]
+    if not all(allowed):
+        # A refused attempt is not a failure: only failed passwords are what the limit counts.
+        release_attempts(attempts, window)
+        wait = (window + 1) * FAILURE_WINDOW - int(time.time())
+        minutes = max(1, math.ceil(wait / 60))
+        message = (
+            "Too many failed sign-ins. Please wait "
+            f"{minutes} minute{'s' if minutes > 1 else ''} and try again."
+        )
+        page = render_template("editor/sign_in.html", form=form, message=message)
+        return page, 429, {"Retry-After": str(max(1, wait))}
     user = db.session.scalar(db.select(User).filter_by(email=email))
     if user is None or not user.active or not user.check_password(form.password.data):
-        limits.allow(account_key, 0, FAILURE_WINDOW)
-        limits.allow(address_key, 0, FAILURE_WINDOW)
         message = "That email and password do not match an account."
         return render_template("editor/sign_in.html", form=form, message=message), 401
+    release_attempts(attempts, window)
     login_user(user, remember=form.remember.data)
     response = redirect(safe_next(form.next.data), 303)
     # Tells the shipped nginx to send this browser's requests past its page cache, so that
@@ -68,6 +83,33 @@ def sign_in():
         samesite="Lax",
     )
     return response
+
+
+def release_attempts(attempts: list[tuple[str, int]], window: int) -> None:
+    """Uncount attempts that turned out not to be failures, in the window they were counted in."""
+    keys = [key for key, _ in attempts]
+    client = limits.redis_client()
+    if client is None:
+        db.session.execute(
+            db.update(RateLimitHit)
+            .where(
+                RateLimitHit.key.in_(keys),
+                RateLimitHit.window == window,
+                RateLimitHit.count > 0,
+            )
+            .values(count=RateLimitHit.count - 1)
+        )
+        db.session.commit()
+        return
+    # Imported here, as in rsflask.limits: redis is an extra, needed only with REDIS_URL.
+    import redis
+
+    try:
+        for key in keys:
+            client.eval(RELEASE_SCRIPT, 1, limits.redis_key(key, window))
+    except redis.RedisError as error:
+        # The attempt stays counted as a failure: stricter, never looser.
+        current_app.logger.warning("Sign-in attempt not uncounted, Redis failed: %s", error)
 
 
 @bp.post("/sign-out")
