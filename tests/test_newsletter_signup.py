@@ -95,7 +95,7 @@ def test_missing_csrf_token_is_refused_with_a_clear_message(csrf_client):
     csrf_client.csrf_token = ""
     response = subscribe(csrf_client, "reader@example.org", htmx())
     assert response.status_code == 400
-    assert "The form expired" in response.get_data(as_text=True)
+    assert "The form had expired" in response.get_data(as_text=True)
     assert subscribers() == []
 
 
@@ -132,3 +132,47 @@ def test_signup_page_without_javascript(client):
     html = client.get("/newsletter").get_data(as_text=True)
     assert "<h1>Subscribe to our weekly round-up</h1>" in html
     assert 'action="/newsletter" method="post"' in html
+
+
+def form_token(html: str) -> str:
+    return html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("headers", [htmx(), {}], ids=["htmx", "no-js"])
+@pytest.mark.parametrize("token", ["", "not-a-token"], ids=["missing", "invalid"])
+def test_expired_signup_form_comes_back_with_the_address_and_a_fresh_token(
+    csrf_client, headers, token
+):
+    csrf_client.csrf_token = token
+    response = subscribe(csrf_client, "reader@example.org", headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The form had expired; please press Subscribe again." in html
+    assert 'value="reader@example.org"' in html and 'action="/newsletter"' in html
+    assert ("<html" in html) == (not headers)
+    assert subscribers() == []
+    csrf_client.csrf_token = form_token(html)
+    again = subscribe(csrf_client, "reader@example.org", headers)
+    assert again.status_code in (200, 303)
+    assert [s.email for s in subscribers()] == ["reader@example.org"]
+
+
+@pytest.mark.parametrize("headers", [htmx(), {}], ids=["htmx", "no-js"])
+def test_signup_from_a_lost_session_can_be_sent_again_at_once(app, client, headers):
+    """No session cookie (the browser was restarted): the page's old token proves nothing."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client.csrf_token = "IjRmZjM5OTIi.aw9UrQ.from-a-session-that-is-gone"
+    response = subscribe(client, "reader@example.org", headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'value="reader@example.org"' in html
+    assert 'aria-invalid="true"' not in html
+    client.csrf_token = form_token(html)
+    assert subscribe(client, "reader@example.org", headers).status_code in (200, 303)
+    assert len(subscribers()) == 1
+
+
+def test_expired_signup_keeps_a_hostile_address_escaped(csrf_client):
+    csrf_client.csrf_token = ""
+    html = subscribe(csrf_client, '"><script>x()</script>', htmx()).get_data(as_text=True)
+    assert "<script>x()" not in html
+    assert 'value="&#34;&gt;&lt;script&gt;x()&lt;/script&gt;"' in html
