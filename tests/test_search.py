@@ -192,6 +192,26 @@ def test_results_come_ten_to_a_page(client, add_article):
     assert client.get("/search?q=canal&page=two").status_code == 404
 
 
+def test_past_max_ranked_matches_only_the_newest_are_ranked_and_the_page_says_so(
+    client, add_article, monkeypatch
+):
+    monkeypatch.setattr("rsflask.search.MAX_RANKED", 3)
+    for number in range(3):
+        add_article(f"Canal story {number}")
+    # Newer, but readers may not see them: they take no place among those ranked.
+    add_article("Canal draft", status="draft", published=utcnow())
+    add_article("Canal to come", published=utcnow() + timedelta(days=1))
+    html = client.get("/search?q=canal").get_data(as_text=True)
+    assert "3 results for “canal”" in html and "More than" not in html
+
+    add_article("Canal story 3")
+    html = client.get("/search?q=canal").get_data(as_text=True)
+    assert "More than 3 results for “canal”: the best of the newest are shown" in html
+    assert "Add a word to narrow the search." in html
+    assert sorted(found(client, "canal")) == [f"canal-story-{n}" for n in (1, 2, 3)]
+    assert found(client, "canal story 0") == ["canal-story-0"]
+
+
 def test_nothing_found_says_so_and_echoes_the_query_safely(client, add_article):
     add_article("Canal story")
     html = client.get("/search", query_string={"q": "<b>zzz</b>"}).get_data(as_text=True)

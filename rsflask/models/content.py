@@ -96,6 +96,9 @@ class Article(db.Model):
         Index("ix_articles_status_published_at", "status", "published_at"),
         Index("ix_articles_section_published_at", "section_id", "status", "published_at"),
         Index("ix_articles_type_published_at", "type_id", "status", "published_at"),
+        # Whether an article is visible, read without its row: the body columns come first in a
+        # row, so SQLite reaches status and published_at only through the body's overflow pages.
+        Index("ix_articles_visibility", "id", "status", "published_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
