@@ -558,7 +558,7 @@ def test_admin_pages_are_403_for_other_roles(app, client, add_article, role, met
     assert db.session.scalar(db.select(db.func.count(User.id))) == 2
 
 
-def test_only_publishers_restore_from_the_trash(client, add_article):
+def test_a_writer_cannot_restore_a_published_article_from_the_trash(client, add_article):
     article = add_article("Binned")
     article.status, article.status_before_trash = "trash", "published"
     db.session.commit()

@@ -332,6 +332,44 @@ def test_a_future_time_schedules_and_readers_see_it_when_it_comes(editor, people
     assert reader_sees(editor, article)
 
 
+@pytest.mark.parametrize(
+    ("button", "published_at", "label"),
+    [
+        ("save", None, "Save draft"),
+        ("publish", None, "Update"),
+        ("publish", timedelta(days=2), "Update"),
+    ],
+)
+def test_save_is_labelled_update_once_readers_see_the_article(
+    editor, people, button, published_at, label
+):
+    when = (utcnow() + published_at).strftime("%Y-%m-%dT%H:%M") if published_at else ""
+    article = write_article(editor, "Labelled", button, published_at=when)
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert input_value(page, "save") == label
+
+
+def test_updating_a_published_article_says_readers_see_it(editor, people):
+    article = write_article(editor, "Live already", "publish", body="First.")
+    response = post_article(editor, article.id, body="Corrected.")
+    assert response.status_code == 303
+    article = stored(article.id)
+    assert article.status == "published" and article.body_md == "Corrected."
+    page = editor.get(response.location).get_data(as_text=True)
+    assert "Updated. Readers see the changes now." in page
+
+
+def test_the_publish_time_hint_names_the_time_zone(app, editor, people):
+    app.config["TIMEZONE"] = "Europe/Stockholm"
+    article_id = start_article(editor)
+    page = editor.get(f"/editor/articles/{article_id}").get_data(as_text=True)
+    hint = re.search(r'<p class="hint" id="published_at-hint">([^<]+)</p>', page).group(1)
+    assert hint.startswith("In Europe/Stockholm time.")
+    # The time typed is read in that zone: 12:00 in Stockholm in June is 10:00 UTC.
+    post_article(editor, article_id, published_at="2031-06-01T12:00")
+    assert stored(article_id).published_at.strftime("%Y-%m-%d %H:%M") == "2031-06-01 10:00"
+
+
 def test_slug_is_editable(editor, people):
     article = write_article(editor, "A long headline about grain", "publish")
     post_article(editor, article.id, slug="grain")
@@ -712,6 +750,87 @@ def test_a_restored_draft_is_a_draft_again(writer, app, people):
     assert stored(article.id).status == "draft"
 
 
+def restore_forms(page: str) -> list[str]:
+    """The action of every Restore button on the page."""
+    return re.findall(r'<form method="post" action="([^"]+/restore)"', page)
+
+
+def action_buttons(page: str) -> list[str]:
+    """The labels of the article form's submit buttons and the trash button."""
+    inputs = re.findall(r'<input[^>]* type="submit" value="([^"]+)"', page)
+    return inputs + re.findall(r'<button type="submit" class="danger">([^<]+)</button>', page)
+
+
+def test_the_trash_view_has_a_restore_button_on_each_row_that_works(editor, people):
+    article = write_article(editor, "Binned by mistake", "publish")
+    editor.post(f"/editor/articles/{article.id}/trash")
+    page = editor.get("/editor/?status=trash").get_data(as_text=True)
+    assert restore_forms(page) == [f"/editor/articles/{article.id}/restore"]
+    assert "Restore<span class=\"visually-hidden\"> “Binned by mistake”</span>" in page
+    # Other views list no trashed article, and so no Restore button.
+    assert restore_forms(editor.get("/editor/").get_data(as_text=True)) == []
+    response = editor.post(restore_forms(page)[0])
+    assert response.status_code == 303
+    assert stored(article.id).status == "published"
+    assert "is restored" in editor.get(response.location).get_data(as_text=True)
+
+
+def test_a_trashed_article_offers_restore_and_no_other_action(editor, people):
+    article = write_article(editor, "Binned piece", "publish")
+    before = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert action_buttons(before) == ["Update", "Preview", "Publish", "Move to trash"]
+    assert restore_forms(before) == []
+    editor.post(f"/editor/articles/{article.id}/trash")
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "This article is in the trash" in page
+    assert action_buttons(page) == ["Preview"]
+    assert restore_forms(page) == [f"/editor/articles/{article.id}/restore"]
+    editor.post(restore_forms(page)[0])
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert action_buttons(page) == ["Update", "Preview", "Publish", "Move to trash"]
+
+
+def test_a_trashed_article_is_not_saved_until_restored(editor, people):
+    article = write_article(editor, "Binned", "publish", body="As it was.")
+    editor.post(f"/editor/articles/{article.id}/trash")
+    for button in ("save", "publish"):
+        response = post_article(editor, article.id, button, body="Typed in the bin.")
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert "Not saved: this article is in the trash." in page
+        assert textarea_value(page, "body") == "Typed in the bin."
+    article = stored(article.id)
+    assert article.status == "trash" and article.body_md == "As it was."
+
+
+def test_a_writer_restores_their_own_trashed_draft(writer, people):
+    article = write_article(writer, "My binned draft", body="Draft text.")
+    assert writer.post(f"/editor/articles/{article.id}/trash").status_code == 303
+    page = writer.get("/editor/?status=trash").get_data(as_text=True)
+    assert restore_forms(page) == [f"/editor/articles/{article.id}/restore"]
+    page = writer.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert restore_forms(page) == [f"/editor/articles/{article.id}/restore"]
+    assert writer.post(f"/editor/articles/{article.id}/restore").status_code == 303
+    assert stored(article.id).status == "draft"
+    assert post_article(writer, article.id, body="Working again.").status_code == 303
+
+
+def test_a_writer_cannot_restore_what_was_published_or_someone_elses(app, writer, people):
+    published = write_article(writer, "Went out", body="Text.")
+    editor = client_of(app, "editor@example.org")
+    post_article(editor, published.id, "publish")
+    theirs = write_article(client_of(app, "other@example.org"), "Theirs")
+    client_of(app, "other@example.org").post(f"/editor/articles/{theirs.id}/trash")
+    editor.post(f"/editor/articles/{published.id}/trash")
+    # The writer's own, once published, is listed in their trash, without a Restore button.
+    page = writer.get("/editor/?status=trash").get_data(as_text=True)
+    assert listed_titles(page) == ["Went out"] and restore_forms(page) == []
+    for article in (published, theirs):
+        assert writer.get(f"/editor/articles/{article.id}").status_code == 403
+        assert writer.post(f"/editor/articles/{article.id}/restore").status_code == 403
+        assert stored(article.id).status == "trash"
+
+
 # --- Sections, types and authors -------------------------------------------------------------
 
 
@@ -721,13 +840,15 @@ def admin(client, people):
     return client
 
 
-def test_admin_creates_and_edits_a_section(admin):
+def test_admin_creates_and_edits_a_section(admin, add_article):
     data = {"name": "Arctic", "slug": "", "description": "The far north.", "position": "3"}
     response = admin.post("/editor/sections/new", data=data)
     assert response.status_code == 303 and response.location == "/editor/sections"
     section = db.session.scalar(db.select(Section).filter_by(slug="arctic"))
     assert section.description == "The far north." and section.position == 3
     assert "Arctic" in admin.get("/editor/sections").get_data(as_text=True)
+    # Readers may be shown only sections with something published in them.
+    add_article("Ice report", section="Arctic")
     assert "The far north." in admin.get("/sections/arctic").get_data(as_text=True)
     data = {"name": "High North", "slug": "high-north", "description": "", "position": "4"}
     assert admin.post(f"/editor/sections/{section.id}", data=data).status_code == 303

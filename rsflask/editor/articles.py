@@ -44,12 +44,21 @@ def may_publish() -> bool:
     return current_user.role in PUBLISHERS
 
 
+def may_change(article: Article) -> bool:
+    """Publishers may change any article; writers only their own drafts, in the trash or not."""
+    if may_publish():
+        return True
+    status = article.status
+    if status == "trash":
+        # What restoring would bring back: a writer who trashed a draft may restore it.
+        status = article.status_before_trash or "draft"
+    return article.created_by_id == current_user.id and status in ("draft", "review")
+
+
 def editable_article_or_404(article_id: int) -> Article:
-    """The article, if this user may change it: writers only their own drafts."""
+    """The article, if this user may change it."""
     article = db.get_or_404(Article, article_id)
-    if not may_publish() and (
-        article.created_by_id != current_user.id or article.status not in ("draft", "review")
-    ):
+    if not may_change(article):
         abort(403)
     return article
 
@@ -70,7 +79,12 @@ def dashboard():
         query = query.where(Article.created_by_id == current_user.id)
     articles = db.paginate(query, page=page_number(), per_page=25, max_per_page=25)
     return render_template(
-        "editor/dashboard.html", articles=articles, status=status, search=search, filters=FILTERS
+        "editor/dashboard.html",
+        articles=articles,
+        status=status,
+        search=search,
+        filters=FILTERS,
+        may_change=may_change,
     )
 
 
@@ -289,6 +303,9 @@ def edit_article(article_id: int):
         return render_editor(form, article, status=422)
     if form.preview.data:
         return render_editor(form, article, preview=markup.render(form.body.data or ""))
+    if article.status == "trash":
+        message = "Not saved: this article is in the trash. Restore it, then save your text."
+        return render_editor(form, article, status=409, message=message)
     if form.version.data != str(article.version):
         message = conflict_message(article)
         form.version.data = str(article.version)
@@ -317,13 +334,15 @@ def edit_article(article_id: int):
         message = conflict_message(article)
         form.version.data = str(article.version)
         return render_editor(form, article, status=409, message=message)
-    flash(saved_message(article), "success")
+    flash(saved_message(article, updated=bool(form.save.data)), "success")
     return redirect(url_for("editor.edit_article", article_id=article.id), 303)
 
 
-def saved_message(article: Article) -> str:
+def saved_message(article: Article, updated: bool) -> str:
     if article.status == "published" and article.is_scheduled:
         return "Scheduled. Readers will see it at the publish time."
+    if article.status == "published" and updated:
+        return "Updated. Readers see the changes now."
     if article.status == "published":
         return "Published."
     if article.status == "review":
@@ -334,6 +353,10 @@ def saved_message(article: Article) -> str:
 def render_editor(form, article, status=200, message="", preview=None, recovered=None):
     scheduled_time = utc_from_input(form.published_at.data)
     schedules = scheduled_time is not None and scheduled_time > utcnow()
+    form.published_at.description = (
+        f"In {current_app.config['TIMEZONE']} time. Empty means now. "
+        "A future time schedules the article."
+    )
     return (
         render_template(
             "editor/article_form.html",
@@ -344,6 +367,8 @@ def render_editor(form, article, status=200, message="", preview=None, recovered
             recovered=recovered,
             may_publish=may_publish(),
             publish_label="Schedule" if schedules else "Publish",
+            # A plain save of a published or scheduled article changes what readers get at once.
+            save_label="Update" if article.status == "published" else "Save draft",
         ),
         status,
     )
@@ -466,10 +491,10 @@ def trash_article(article_id: int):
 
 
 @bp.post("/articles/<int:article_id>/restore")
-@roles_required(*PUBLISHERS)
+@roles_required(*ANY_ROLE)
 def restore_article(article_id: int):
     """Take an article out of the trash, back to the status it had."""
-    article = db.get_or_404(Article, article_id)
+    article = editable_article_or_404(article_id)
     if article.status == "trash":
         article.status = article.status_before_trash or "draft"
         db.session.commit()

@@ -98,7 +98,6 @@ class ArticleForm(FlaskForm):
         "Publish time",
         validators=[Optional()],
         format="%Y-%m-%dT%H:%M",
-        description="Empty means now. A future time schedules the article.",
     )
     version = HiddenField()
     save = SubmitField("Save draft")
