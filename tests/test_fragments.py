@@ -144,3 +144,12 @@ def test_latest_bad_query_is_404(client, add_article, query):
 def test_latest_when_nothing_is_published(client):
     html = client.get("/latest", headers=htmx()).get_data(as_text=True)
     assert "Nothing has been published yet." in html
+
+
+def test_an_article_page_names_its_two_follow_navigations_apart(client, add_article):
+    add_article("Story")
+    html = client.get("/articles/story").get_data(as_text=True)
+    labels = [part.split('"')[0] for part in html.split('<nav class="follow" aria-label="')[1:]]
+    assert labels == ["Follow us", "Follow us elsewhere"]
+    assert '<a href="/feeds/all.atom">RSS</a>' in html
+    assert 'href="https://mastodon.example/@crosswind" rel="me noopener"' in html
