@@ -1,5 +1,7 @@
 """Fragment endpoints: what htmx gets, what a browser gets for the same URL, and bad input."""
 
+from html.parser import HTMLParser
+
 import pytest
 
 from tests.conftest import htmx
@@ -66,22 +68,66 @@ def test_teaser_without_more_text_has_no_keep_reading(client, add_article):
     assert "Only one paragraph." in teaser and "Keep reading" not in teaser
 
 
+@pytest.mark.parametrize("fragment", ["more", "less"])
 @pytest.mark.parametrize("slug", ["no-such-article", "x" * 3000, "%00", "..%2F..", "caf%C3%A9"])
-def test_keep_reading_unknown_slug_is_a_small_404(client, slug):
-    response = client.get(f"/articles/{slug}/more", headers=htmx())
+def test_fold_fragment_of_an_unknown_slug_is_a_small_404(client, slug, fragment):
+    response = client.get(f"/articles/{slug}/{fragment}", headers=htmx())
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "Page not found" in html and "<html" not in html
 
 
-def test_keep_reading_of_a_removed_article_is_410(client, add_article):
+@pytest.mark.parametrize("fragment", ["more", "less"])
+def test_fold_fragment_of_a_removed_article_is_410(client, add_article, fragment):
     add_article("Gone soon", status="trash")
-    assert client.get("/articles/gone-soon/more", headers=htmx()).status_code == 410
+    assert client.get(f"/articles/gone-soon/{fragment}", headers=htmx()).status_code == 410
 
 
-def test_keep_reading_of_a_draft_is_404(client, add_article):
+@pytest.mark.parametrize("fragment", ["more", "less"])
+def test_fold_fragment_of_a_draft_is_404(client, add_article, fragment):
     add_article("Not yet", status="draft")
-    assert client.get("/articles/not-yet/more", headers=htmx()).status_code == 404
+    assert client.get(f"/articles/not-yet/{fragment}", headers=htmx()).status_code == 404
+
+
+class FoldControls(HTMLParser):
+    """The teasers of a page, each with the attributes of its fold control (None if it has none)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.teasers: dict[str, dict | None] = {}
+        self._teaser = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "article" and "teaser" in (attrs.get("class") or "").split():
+            self._teaser = attrs["id"].removeprefix("teaser-")
+            self.teasers[self._teaser] = None
+        elif tag == "a" and attrs.get("class") == "fold-control" and self._teaser:
+            self.teasers[self._teaser] = attrs
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("/sections/europe", {"story-0", "story-1", "story-2", "story-3"}),
+        ("/types/analysis", {"story-0", "story-1", "story-2", "story-3"}),
+        ("/tags/energy", {"story-0", "story-1", "story-2", "story-3"}),
+        ("/authors/ada-writer", {"story-0", "story-1", "story-2", "story-3"}),
+        ("/articles/story-0", {"story-1", "story-2", "story-3"}),
+    ],
+    ids=["section", "type", "tag", "author", "more-from-under-an-article"],
+)
+def test_every_teaser_page_has_keep_reading_on_each_teaser(client, add_article, url, expected):
+    for number in range(4):
+        add_article(f"Story {number}", tags=["Energy"])
+    teasers = FoldControls(client.get(url).get_data(as_text=True)).teasers
+    assert set(teasers) == expected
+    for slug, control in teasers.items():
+        assert control is not None, f"no Keep reading under {slug}"
+        assert control["href"] == f"/articles/{slug}"
+        assert control["hx-get"] == f"/articles/{slug}/more"
+        assert control["aria-expanded"] == "false"
 
 
 def latest_item_links(html: str) -> list[str]:
