@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import htmx
+from tests.conftest import htmx, make_app
 
 
 def test_keep_reading_fragment_is_the_rest_of_the_body_only(client, add_article):
@@ -190,6 +190,49 @@ def test_latest_bad_query_is_404(client, add_article, query):
 def test_latest_when_nothing_is_published(client):
     html = client.get("/latest", headers=htmx()).get_data(as_text=True)
     assert "Nothing has been published yet." in html
+
+
+def latest_blocks(html: str) -> list[str]:
+    """Each LATEST block of a page: the list loaded as a fragment over its link to /latest."""
+    blocks = html.split('<section class="block latest"')[1:]
+    return [block[: block.index("</section>")] for block in blocks]
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/", 200),
+        ("/articles/story", 200),
+        ("/sections/europe", 200),
+        ("/qiosk", 200),
+        ("/search?q=story", 200),
+        ("/newsletter", 200),
+        ("/newsletter/thanks", 200),
+        ("/newsletter/archive", 200),
+        ("/newsletter/confirm/not-a-token", 400),
+        ("/no-such-page", 404),
+    ],
+)
+def test_every_readers_page_has_one_latest_block(client, add_article, url, status):
+    add_article("Story")
+    response = client.get(url)
+    assert response.status_code == status
+    [block] = latest_blocks(response.get_data(as_text=True))
+    assert 'hx-get="/latest" hx-trigger="load"' in block
+    assert '<a href="/latest">See the latest articles</a>' in block
+
+
+@pytest.mark.parametrize("url", ["/latest", "/editor/sign-in"])
+def test_latest_itself_and_the_editor_have_no_latest_block(client, url):
+    assert latest_blocks(client.get(url).get_data(as_text=True)) == []
+
+
+def test_the_503_page_has_the_latest_block_without_a_database(tmp_path):
+    """The block needs no query (htmx loads the list), so the 503 page can still show it."""
+    app = make_app(tmp_path / "instance", f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}")
+    response = app.test_client().get("/")
+    assert response.status_code == 503
+    assert len(latest_blocks(response.get_data(as_text=True))) == 1
 
 
 def test_an_article_page_names_its_two_follow_navigations_apart(client, add_article):
