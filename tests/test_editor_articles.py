@@ -599,6 +599,60 @@ def test_autosave_says_when_someone_else_saved_meanwhile(app, editor, people):
     assert "Someone else has saved a newer version." in response.get_data(as_text=True)
 
 
+def test_autosaved_text_survives_someone_elses_later_save(app, editor, people):
+    """A types, autosave keeps it, A closes the tab, B saves, A reopens the article."""
+    article = write_article(editor, "Shared story", body="Common start.")
+    typed = "Common start.\n\nA's paragraph, never saved."
+    autosave(editor, article, body=typed)
+    admin = client_of(app, "admin@example.org")
+    theirs = "Common start.\n\nB's paragraph."
+    assert post_article(admin, article.id, body=theirs).status_code == 303
+
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "We restored text you typed" in page
+    assert "The article has changed since." in page
+    assert "Ada Admin saved the article at" in page
+    assert textarea_value(page, "body") == typed
+    # Both versions can be compared, line by line.
+    assert '<span class="diff-del">\u2212 B&#39;s paragraph.</span>' in page
+    assert '<span class="diff-add">+ A&#39;s paragraph, never saved.</span>' in page
+
+    # The reopened form's next autosave keeps A's text, based on B's version now...
+    form_version = input_value(page, "version")
+    assert form_version == str(stored(article.id).version)
+    autosave(editor, stored(article.id), body=typed + " More.", version=form_version)
+    kept = db.session.scalar(db.select(Revision).filter_by(kind="autosave"))
+    assert kept.body_md == typed + " More."
+    # ...and saving it keeps A's text, with B's still under Revisions.
+    assert post_article(editor, article.id, body=typed + " More.").status_code == 303
+    assert stored(article.id).body_md == typed + " More."
+    assert theirs in [r.body_md for r in saved_revisions(article.id)]
+
+
+def test_an_autosave_that_matches_the_saved_text_is_not_offered(app, editor, people):
+    article = write_article(editor, "Same words", body="Original.")
+    autosave(editor, article, body="Agreed wording.")
+    admin = client_of(app, "admin@example.org")
+    assert post_article(admin, article.id, body="Agreed wording.").status_code == 303
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "We restored text" not in page
+    assert textarea_value(page, "body") == "Agreed wording."
+
+
+def test_the_autosave_element_posts_what_is_typed_after_a_pause(editor, people):
+    article_id = start_article(editor)
+    page = editor.get(f"/editor/articles/{article_id}").get_data(as_text=True)
+    element = re.search(r'<p id="autosave-status"[^>]*>', page).group(0)
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', html.unescape(element)))
+    assert attributes["hx-post"] == f"/editor/articles/{article_id}/autosave"
+    trigger = attributes["hx-trigger"]
+    assert re.search(r"\binput\b.*\bdelay:\d+m?s\b", trigger)
+    assert "from:#article-form" in trigger
+    included = attributes["hx-include"]
+    for name in ("csrf_token", "version", "title", "dek", "body"):
+        assert f"#article-form [name={name}]" in included, name
+
+
 @pytest.mark.parametrize("version", ["", "abc", "-1", "\u00b2", "99999999999999999999999"])
 def test_autosave_with_an_odd_version_still_keeps_the_text(editor, people, version):
     article = write_article(editor, "Odd", body="Saved.")

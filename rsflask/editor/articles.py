@@ -254,6 +254,36 @@ def own_autosave(article: Article) -> Revision | None:
     )
 
 
+def text_of(copy: Article | Revision) -> tuple[str, str, str]:
+    return copy.title, copy.dek, copy.body_md
+
+
+def recovery_notice(article: Article, autosave: Revision | None) -> dict | None:
+    """What the form says about recovered text; when the article was saved after the text was
+    typed, who saved it and what differs, so that nothing of either is lost unseen."""
+    if autosave is None:
+        return None
+    if autosave.base_version == article.version:
+        return {"autosave": autosave, "saved_since": None}
+    return {
+        "autosave": autosave,
+        "saved_since": saved_since_message(article),
+        "changes": {
+            "Title": diff_lines(article.title, autosave.title),
+            "Dek": diff_lines(article.dek, autosave.dek),
+            "Body": diff_lines(article.body_md, autosave.body_md),
+        },
+    }
+
+
+def saved_since_message(article: Article) -> str:
+    when = local_input_time(article.updated_at)
+    return (
+        f"{last_saver(article)} saved the article at {when:%H:%M} after you typed this, so "
+        "saving your text replaces their version (which stays under Revisions)."
+    )
+
+
 def conflict_message(article: Article) -> str:
     who = last_saver(article)
     when = article.updated_at.replace(tzinfo=UTC).astimezone(
@@ -285,13 +315,11 @@ def edit_article(article_id: int):
     article = editable_article_or_404(article_id)
     if request.method == "GET":
         form = form_for(article)
+        # Offered whenever it says something the article does not, even after someone else's
+        # save: hiding it would let the next autosave overwrite the only copy.
         autosave = own_autosave(article)
-        if autosave and autosave.created_at > article.updated_at:
-            form.title.data, form.dek.data, form.body.data = (
-                autosave.title,
-                autosave.dek,
-                autosave.body_md,
-            )
+        if autosave and text_of(autosave) != text_of(article):
+            form.title.data, form.dek.data, form.body.data = text_of(autosave)
         else:
             autosave = None
         fill_choices(form)
@@ -364,7 +392,7 @@ def render_editor(form, article, status=200, message="", preview=None, recovered
             article=article,
             message=message,
             preview=preview,
-            recovered=recovered,
+            recovered=recovery_notice(article, recovered),
             may_publish=may_publish(),
             publish_label="Schedule" if schedules else "Publish",
             # A plain save of a published or scheduled article changes what readers get at once.
