@@ -147,3 +147,40 @@ def test_fragment_urls_opened_directly_give_whole_pages(page, live_server):
     page.goto(live_server + "/latest?page=2")
     expect(page.locator("header.masthead")).to_be_visible()
     expect(page.locator("h1")).to_have_text("Latest")
+
+
+def expect_whole_page(page, heading: str) -> None:
+    expect(page.locator("header.masthead")).to_be_visible()
+    expect(page.locator("main h1")).to_have_text(heading)
+
+
+def test_urls_the_sidebar_fetched_as_fragments_stay_whole_pages(js_page, live_server):
+    """The sidebar fetches /latest and /newsletter as fragments: the browser's cache and history
+    must never show those in place of the pages at the same URLs."""
+    page = js_page
+    page.goto(live_server + "/")
+    expect(page.locator(".latest .latest-list li:not(.latest-more) > a")).to_have_count(5)
+    expect(page.locator(".newsletter-block #signup form")).to_be_visible()
+    pages = [
+        ("/latest", page.locator("#latest-heading").get_by_role("link"), "Latest"),
+        (
+            "/newsletter",
+            page.get_by_role("navigation", name="Footer").get_by_role("link", name="Newsletter"),
+            "Subscribe to our weekly round-up",
+        ),
+    ]
+    for url, link, heading in pages:
+        link.click()
+        expect(page).to_have_url(live_server + url)
+        expect_whole_page(page, heading)
+        page.go_back()
+        expect(page).to_have_url(live_server + "/")
+        expect(page.locator("header.masthead")).to_be_visible()
+        expect(page.locator("#teaser-story-1")).to_be_visible()
+        page.go_forward()
+        expect(page).to_have_url(live_server + url)
+        expect_whole_page(page, heading)
+        page.reload()
+        expect_whole_page(page, heading)
+        page.go_back()
+        expect(page).to_have_url(live_server + "/")
