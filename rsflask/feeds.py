@@ -1,11 +1,14 @@
 """How feed readers and search engines find the articles: Atom feeds, sitemaps, robots.txt."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from html import escape
+from html.parser import HTMLParser
 from math import ceil
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -20,11 +23,14 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
+from rsflask.photos import photo_folder
 from rsflask.reader import outside_qiosk
 
 bp = Blueprint("feeds", __name__)
 
 FEED_LENGTH = 30
+# Feed readers show content about as wide as a phone or a reading column.
+FEED_PHOTO_WIDTH = 800
 # The sitemap protocol's limit of URLs per file; past it /sitemap.xml becomes an index of parts.
 SITEMAP_LIMIT = 50_000
 # Google News reads only articles of the last two days, at most 1,000 of them.
@@ -70,28 +76,106 @@ def xml(template: str, mimetype: str = "application/xml", **context) -> Response
     return Response(render_template(template, **context), mimetype=mimetype)
 
 
-def atom(query: Select, title: str, page_url: str, subtitle: str = "") -> Response:
-    """The newest articles of `query` as an Atom feed, dated by its newest change."""
+def feed_photo(article: Article) -> dict | None:
+    """The top photo's variant for feed readers, and its size in bytes if the file is at hand."""
+    photo = article.photo
+    if photo is None:
+        return None
+    width = next((w for w in photo.widths if w >= FEED_PHOTO_WIDTH), photo.widths[-1])
+    name = photo.filename(width)
+    try:
+        length = (photo_folder() / name).stat().st_size
+    except OSError:
+        length = None
+    return {
+        "url": url_for("reader.photo", name=name, _external=True),
+        "width": width,
+        "height": round(photo.height * width / photo.width),
+        "alt": article.photo_alt,
+        "length": length,
+    }
+
+
+class AbsoluteLinks(HTMLParser):
+    """Sanitised HTML again, with every href and src resolved against a base URL.
+
+    Feed readers that ignore xml:base (many do) would otherwise resolve links against the feed's
+    own address, or not at all.
+    """
+
+    def __init__(self, base: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.base = base
+        self.out: list[str] = []
+
+    def tag(self, tag: str, attrs: list, end: str) -> str:
+        parts = [tag]
+        for name, value in attrs:
+            if value is None:
+                parts.append(name)
+                continue
+            if name in ("href", "src"):
+                value = urljoin(self.base, value)
+            parts.append(f'{name}="{escape(value)}"')
+        return f"<{' '.join(parts)}{end}>"
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.out.append(self.tag(tag, attrs, ""))
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        self.out.append(self.tag(tag, attrs, " /"))
+
+    def handle_endtag(self, tag) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name) -> None:
+        self.out.append(f"&#{name};")
+
+
+@bp.app_template_global()
+def absolute_links(html: str, base: str) -> Markup:
+    """Stored, sanitised HTML with its links made absolute; what is stored stays as it is."""
+    parser = AbsoluteLinks(base)
+    parser.feed(html)
+    parser.close()
+    # Only attribute values change, each escaped again: the HTML is as safe as markup.py made it.
+    return Markup("".join(parser.out))  # noqa: S704
+
+
+def atom(
+    query: Select, title: str, page_url: str, subtitle: str = "", may_be_empty: bool = False
+) -> Response:
+    """The newest articles of `query` as an Atom feed.
+
+    A listing with no visible article has no feed, so that no draft's tag or author is named.
+    There is no Last-Modified: the feed changes when its newest article is trashed or a tag is
+    renamed, and no time stored anywhere moves forward then. The ETag (caching.py) is the body's
+    hash, so If-None-Match is answered exactly.
+    """
     articles = db.session.scalars(
         query.options(selectinload(Article.tags)).limit(FEED_LENGTH)
     ).all()
+    if not articles and not may_be_empty:
+        abort(404)
     changes = [changed_at(a.updated_at, a.published_at) for a in articles]
-    updated = max(changes, default=NEVER)
-    response = xml(
+    return xml(
         "feeds/atom.xml",
         mimetype="application/atom+xml",
         entries=list(zip(articles, changes, strict=True)),
         title=title,
         subtitle=subtitle or current_app.config["SITE_TAGLINE"],
         page_url=page_url,
-        updated=updated,
+        updated=max(changes, default=NEVER),
         entry_id=entry_id,
         section_url=section_url,
+        feed_photo=feed_photo,
     )
-    if articles:
-        # With Last-Modified, make_conditional (caching.py) also answers If-Modified-Since.
-        response.last_modified = updated.replace(tzinfo=UTC)
-    return response
 
 
 def titled(name: str) -> str:
@@ -101,9 +185,8 @@ def titled(name: str) -> str:
 @bp.get("/feeds/all.atom")
 def site():
     """Everything published, newest first."""
-    return atom(
-        published(), current_app.config["SITE_NAME"], url_for("reader.index", _external=True)
-    )
+    page_url = url_for("reader.index", _external=True)
+    return atom(published(), current_app.config["SITE_NAME"], page_url, may_be_empty=True)
 
 
 @bp.get("/feeds/sections/<slug:slug>.atom")
