@@ -56,7 +56,8 @@ def article_structured_data(article: Article) -> list[dict]:
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article_summary(article),
-        "image": [photo["url"]] if photo else [],
+        # Without a photo, no key: an empty list is an image property that names no image.
+        **({"image": [photo["url"]]} if photo else {}),
         "datePublished": format_iso(article.published_at),
         "dateModified": format_iso(changed_at(article.updated_at, article.published_at)),
         "author": [

@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 from rsflask import feeds
 from rsflask.db import db, utcnow
+from rsflask.models import Article
 
 SITE = "http://localhost"
 NS = {
@@ -282,8 +283,11 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
         add_article(f"Filler {number}", section="Africa", published=hours_ago(10 + number))
         for number in range(6)
     ]
+    # Saved long ago, so that each is dated by its own publication time, hours apart.
+    db.session.execute(db.update(Article).values(updated_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
     articles = {
-        f"{SITE}/articles/{article.slug}": w3c(article.updated_at)
+        f"{SITE}/articles/{article.slug}": w3c(article.published_at)
         for article in [*site.values(), *fillers]
     }
     listings = {
@@ -311,7 +315,11 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
 
     root = read_xml(client, "/sitemap.xml")
     assert root.tag == f"{{{NS['s']}}}sitemapindex"
-    parts = [loc.text for loc in root.findall("s:sitemap/s:loc", NS)]
+    index = {
+        part.findtext("s:loc", namespaces=NS): part.findtext("s:lastmod", namespaces=NS)
+        for part in root.findall("s:sitemap", NS)
+    }
+    parts = list(index)
     count = -(-(len(listings) + len(articles)) // 5)
     assert parts == [f"{SITE}/sitemaps/{n}.xml" for n in range(1, count + 1)]
 
@@ -320,6 +328,8 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
         urls = sitemap(client, part.removeprefix(SITE))
         assert 1 <= len(urls) <= 5
         assert not set(urls) & set(seen), "a URL is in two parts"
+        # Each part is dated by the newest change among its URLs (all the same format, in UTC).
+        assert index[part] == max(urls.values())
         seen |= urls
     assert set(seen) == listings | set(articles)
     assert {url: seen[url] for url in articles} == articles
@@ -518,7 +528,7 @@ def test_qiosk_item_breadcrumb_goes_through_the_qiosk_page(client, site):
 
 def test_article_without_photo_has_no_json_ld_image(client, site):
     news, _ = page_head(client, "/articles/shipping-through-the-straits").json_ld()
-    assert news["image"] == []
+    assert "image" not in news
 
 
 def test_hostile_title_stays_inside_the_json_ld(client, add_article):
