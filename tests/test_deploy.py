@@ -3,6 +3,8 @@
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -10,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from werkzeug.serving import make_server
 
 from rsflask import create_app, settings
@@ -19,7 +22,6 @@ from tests.services import unavailable
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 APP = ["wsgi:app"]
-
 
 
 def environment_file() -> dict[str, str]:
@@ -150,6 +152,58 @@ def test_nginx_keeps_anonymous_pages_briefly_and_never_for_editors(tmp_path, app
     finally:
         subprocess.run([nginx, "-c", tmp_path / "nginx.conf", "-s", "quit"], timeout=60)
         server.shutdown()
+
+
+def test_nginx_answers_only_the_site_s_own_names(tmp_path):
+    """The app builds absolute URLs from the Host header: nginx never lets another name through."""
+    nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
+    if not (nginx and openssl):
+        unavailable("nginx and openssl are needed to run the shipped site")
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=example.org", "-keyout", tmp_path / "privkey.pem"),
+            *("-out", tmp_path / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    http, https = free_port(), free_port()
+    site = (DEPLOY / "nginx" / "rsflask.conf").read_text()
+    site = re.sub(r"\n\s*listen \[::\][^;]*;", "", site)
+    site = re.sub(r"listen 80\b", f"listen 127.0.0.1:{http}", site)
+    site = re.sub(r"listen 443\b", f"listen 127.0.0.1:{https}", site)
+    site = site.replace("/etc/letsencrypt/live/example.org", str(tmp_path))
+    for folder in ("/var/log/nginx/", "/var/cache/nginx/"):
+        site = site.replace(folder, f"{tmp_path}/")
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    include /etc/nginx/mime.types;\n    {site}\n}}\n"
+    )
+    subprocess.run([nginx, "-c", tmp_path / "nginx.conf"], check=True, timeout=60)
+    tls = ssl.create_default_context(cafile=tmp_path / "fullchain.pem")
+    tls.check_hostname = False
+
+    def answer(port: int, host: str, sni: str | None = None) -> bytes:
+        """The first bytes nginx answers a request for `host` with; none if it hangs up."""
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            if sni:
+                connection = tls.wrap_socket(connection, server_hostname=sni)
+            request = f"GET /robots.txt HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            connection.sendall(request.encode())
+            return connection.recv(64)
+
+    try:
+        assert answer(http, "example.org").startswith(b"HTTP/1.1 301")
+        assert answer(http, "evil.example") == b""
+        with pytest.raises(ssl.SSLError):
+            answer(https, "evil.example", sni="evil.example")
+        # The site's name opens TLS, and still a request inside it for another name gets nothing.
+        assert answer(https, "evil.example", sni="example.org") == b""
+    finally:
+        subprocess.run([nginx, "-c", tmp_path / "nginx.conf", "-s", "quit"], timeout=60)
 
 
 def test_gunicorn_s_app_leaves_alembic_and_the_commands_out(tmp_path):
