@@ -962,6 +962,47 @@ def test_admin_creates_an_author_with_a_photo(app, admin):
     assert admin.post("/editor/authors/new", data=data).status_code == 303
 
 
+def author_with_photo(admin) -> Author:
+    data = {"name": "Mara Lindqvist", "bio": "", "photo": upload(image_bytes(size=(900, 600)))}
+    assert admin.post("/editor/authors/new", data=data).status_code == 303
+    return db.session.scalar(db.select(Author).filter_by(slug="mara-lindqvist"))
+
+
+def test_the_author_form_shows_the_photo_and_can_remove_it(admin):
+    author = author_with_photo(admin)
+    photo = author.photo
+    page = admin.get(f"/editor/authors/{author.id}").get_data(as_text=True)
+    thumbnail = f'<img src="/photos/{photo.filename(photo.widths[0])}" alt="Mara Lindqvist"'
+    assert thumbnail in page and 'width="160" height="107"' in page
+    assert re.search(r'<label for="remove_photo">Remove photo</label>', page)
+    # Saving without the box ticked keeps the photo; ticked, it goes.
+    data = {"name": "Mara Lindqvist", "slug": "mara-lindqvist", "bio": "Now with a bio."}
+    assert admin.post(f"/editor/authors/{author.id}", data=data).status_code == 303
+    db.session.refresh(author)
+    assert author.photo is not None and author.bio == "Now with a bio."
+    data = {**data, "remove_photo": "y"}
+    assert admin.post(f"/editor/authors/{author.id}", data=data).status_code == 303
+    db.session.refresh(author)
+    assert author.photo is None
+    page = admin.get(f"/editor/authors/{author.id}").get_data(as_text=True)
+    assert "Remove photo" not in page and "/photos/" not in page
+
+
+def test_the_public_author_page_shows_the_photo(admin, add_article):
+    author = author_with_photo(admin)
+    add_article("Notes from the north", authors=["Mara Lindqvist"])
+    page = admin.get("/authors/mara-lindqvist").get_data(as_text=True)
+    [img] = re.findall(r'<img class="author-photo"[^>]*>', page)
+    photo = author.photo
+    srcset = ", ".join(f"/photos/{photo.filename(w)} {w}w" for w in photo.widths)
+    assert f'srcset="{srcset}"' in img
+    assert 'sizes="160px"' in img and 'width="160" height="107"' in img
+    assert 'alt="Mara Lindqvist"' in img
+    # Other authors' pages show only their own photo, if any.
+    add_article("Two bylines", authors=["Ada Writer", "Mara Lindqvist"])
+    assert 'class="author-photo"' not in admin.get("/authors/ada-writer").get_data(as_text=True)
+
+
 def test_an_author_photo_that_is_not_an_image_is_refused(admin):
     data = {"name": "Viktor Halloran", "bio": "", "photo": upload(b"just text")}
     response = admin.post("/editor/authors/new", data=data)

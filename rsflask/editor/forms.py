@@ -125,6 +125,7 @@ class AuthorForm(NameSlugForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     bio = TextAreaField("Short bio", validators=[Length(max=2000)])
     photo = FileField("Photo", description="JPEG, PNG or WebP.")
+    remove_photo = BooleanField("Remove photo")
 
 
 class AutosaveForm(FlaskForm):

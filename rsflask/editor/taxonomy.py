@@ -1,6 +1,7 @@
 """Admin pages for what articles are filed under: sections, types and authors."""
 
 from flask import flash, redirect, render_template, url_for
+from werkzeug.datastructures import FileStorage
 
 from rsflask.db import db
 from rsflask.editor import bp, roles_required
@@ -70,8 +71,12 @@ def is_unique(form, model, row, singular: str) -> bool:
 
 
 def attach_photo(form: AuthorForm, author: Author) -> bool:
+    """A new photo replaces the old one; without one, the old one stays unless removed."""
     upload = form.photo.data
-    if not getattr(upload, "filename", ""):
+    # Not the stored Photo the form was filled from (obj=author): only a file sent now counts.
+    if not (isinstance(upload, FileStorage) and upload.filename):
+        if form.remove_photo.data:
+            author.photo = None
         return True
     try:
         author.photo = store_photo(upload.read())
