@@ -10,6 +10,7 @@ from PIL import Image
 
 from rsflask.db import db
 from rsflask.models import Article, Photo
+from rsflask.photos import MAX_PIXELS
 from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
 
 GPS_IFD = 0x8825
@@ -217,6 +218,30 @@ def test_files_that_are_not_acceptable_images_are_refused(app, editor, article, 
     assert stored_files(app) == []
     assert db.session.scalar(db.select(Photo)) is None
     assert photo_of(article) is None
+
+
+def flat_png(mode: str, size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("mode", "size"),
+    [("1", (8000, 8000)), ("L", (8000, 8000)), ("1", (7072, 7072)), ("1", (64_000, 1000))],
+    ids=["64M-bilevel", "64M-grey", "just-over-50M", "64M-long-strip"],
+)
+def test_images_only_the_apps_own_pixel_limit_refuses(app, editor, article, mode, size):
+    """Between MAX_PIXELS and Pillow's own limit, only the app's guard stands in the way."""
+    pixels = size[0] * size[1]
+    assert MAX_PIXELS < pixels < Image.MAX_IMAGE_PIXELS
+    data = flat_png(mode, size)
+    assert len(data) < 200_000
+    response = send_photo(editor, article, data, "big.png")
+    assert response.status_code == 422
+    assert "That image has too many pixels." in response.get_data(as_text=True)
+    assert stored_files(app) == []
+    assert db.session.scalar(db.select(Photo)) is None
 
 
 def test_an_upload_over_the_size_limit_is_413(app, editor, article):
