@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
-from rsflask import limits
+from rsflask import cli, limits
 from rsflask.db import db
 from rsflask.editor import accounts as account_views
 from rsflask.models import Article, RateLimitHit, Revision, User, accounts
@@ -55,6 +55,45 @@ def test_create_user_reads_the_password_from_standard_input(runner):
     assert user.role == "editor" and user.name == "Mara" and user.active
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert user.check_password(PASSWORD)
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """Standard input is a terminal, as when a person runs create-user by hand; click's prompts
+    then read the runner's input."""
+    stdin = types.SimpleNamespace(isatty=lambda: True)
+    monkeypatch.setattr(cli, "sys", types.SimpleNamespace(stdin=stdin))
+
+
+def test_create_user_prompts_for_the_password_twice_on_a_terminal(runner, terminal):
+    result = runner.invoke(
+        args=["create-user", "ines@example.org", "--role", "writer"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Password: " in result.output and "Repeat for confirmation: " in result.output
+    # The password is not echoed.
+    assert PASSWORD not in result.output
+    user = db.session.scalar(db.select(User).filter_by(email="ines@example.org"))
+    assert user.role == "writer" and user.check_password(PASSWORD)
+
+
+def test_create_user_asks_again_when_the_two_passwords_differ(runner, terminal):
+    result = runner.invoke(
+        args=["create-user", "ines@example.org"],
+        input=f"{PASSWORD}\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "The two entered values do not match." in result.output
+    user = db.session.scalar(db.select(User).filter_by(email="ines@example.org"))
+    assert user.check_password(NEW_PASSWORD) and not user.check_password(PASSWORD)
+
+
+def test_create_user_refuses_a_short_password_typed_at_the_prompt(runner, terminal):
+    result = runner.invoke(args=["create-user", "ines@example.org"], input="short\nshort\n")
+    assert result.exit_code != 0
+    assert "at least 12 characters" in result.output
+    assert db.session.scalar(db.select(User)) is None
 
 
 def test_create_user_refuses_a_short_password(runner):
