@@ -127,3 +127,32 @@ def test_a_writer_has_no_publish_button_and_a_forged_publish_is_refused(
     article = stored_article(live_server, title)
     assert article.status == "review"
     assert page.request.get(f"{live_server}/articles/{article.slug}").status == 404
+
+
+def test_a_writer_trashes_their_draft_and_restores_it(page, live_server, add_user):
+    mode = "js" if page.js_enabled else "nojs"
+    email = f"binner-{mode}@example.org"
+    title = f"Second thoughts ({mode})"
+    add_user(email, "writer")
+    sign_in(page, live_server, email)
+
+    page.get_by_role("button", name="New article").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    page.get_by_role("button", name="Move to trash").click()
+    expect(page.get_by_text("is in the trash")).to_be_visible()
+
+    page.get_by_role("link", name="Trash").click()
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_text("This article is in the trash")).to_be_visible()
+    for label in ("Save draft", "Submit for review", "Move to trash"):
+        expect(page.get_by_role("button", name=label)).to_have_count(0)
+
+    page.get_by_role("link", name="Articles").first.click()
+    page.get_by_role("link", name="Trash").click()
+    page.get_by_role("button", name=f"Restore “{title}”").click()
+    expect(page.get_by_text("is restored.")).to_be_visible()
+    expect(page.locator(".article-state")).to_contain_text("draft")
+    expect(page.get_by_role("button", name="Move to trash")).to_be_visible()
+    assert stored_article(live_server, title).status == "draft"
