@@ -142,11 +142,8 @@ def search(query: str, page: int) -> Results | None:
     on_this_page = db.session.scalars(select(Article).where(Article.id.in_(page_ids)))
     by_id = {article.id: article for article in on_this_page}
     # The id range lets the index seek to this page's matches instead of walking all of them.
-    snippets = db.session.execute(
-        select(key, snippet).where(
-            match, key.between(min(page_ids, default=0), max(page_ids, default=0)), on_page(page_ids)
-        )
-    )
+    near = key.between(min(page_ids, default=0), max(page_ids, default=0))
+    snippets = db.session.execute(select(key, snippet).where(match, near, on_page(page_ids)))
     return Results(
         articles=[by_id[article_id] for article_id in page_ids],
         snippets={article_id: marked(text) for article_id, text in snippets},
