@@ -11,7 +11,7 @@ from flask import Flask, current_app, url_for
 
 from rsflask.db import db
 from rsflask.errors import DATABASE_UNAVAILABLE
-from rsflask.models import Section
+from rsflask.models import Article, Section, published
 
 
 def local_time(value: datetime | None) -> datetime | None:
@@ -52,9 +52,16 @@ def inline_svg(filename: str) -> str:
 
 
 def nav_sections() -> list[Section]:
-    """The masthead's sections; none when the database fails, so that the 503 page still shows."""
+    """The masthead's sections; none when the database fails, so that the 503 page still shows.
+
+    Only those with an article readers may see: a section of drafts alone must not show its name.
+    The EXISTS stops at the first such article, on the section_id, status, published_at index.
+    """
+    visible = published().with_only_columns(Article.id).where(Article.section_id == Section.id)
+    has_visible = visible.order_by(None).exists()
+    query = db.select(Section).where(has_visible).order_by(Section.position, Section.name)
     try:
-        return db.session.scalars(db.select(Section).order_by(Section.position, Section.name)).all()
+        return db.session.scalars(query).all()
     except DATABASE_UNAVAILABLE:
         db.session.rollback()
         return []

@@ -410,6 +410,21 @@ def test_article_page_more_articles_leave_out_qiosk_items(client, story, add_art
     assert "A short item" not in teaser_titles(more)
 
 
+def test_article_page_tells_about_the_authors_who_have_a_bio(client, story):
+    author = db.session.scalar(db.select(Author).filter_by(slug="adam-brandt"))
+    author.bio = "Adam Brandt covers energy."
+    db.session.commit()
+    about = article_page(client).find("section", class_="about-authors")
+    assert about.text == "Adam Brandt: Adam Brandt covers energy."
+    assert about.links() == ["/authors/adam-brandt"]
+
+
+def test_article_page_without_author_bios_has_no_about_the_authors(client, story):
+    page = article_page(client)
+    assert not page.find_all("section", class_="about-authors")
+    assert "About the authors" not in page.text
+
+
 def test_article_page_title_names_article_and_site(app, client, story):
     title = article_page(client).find("title").text
     assert title == f"Gas storage after the winter | {app.config['SITE_NAME']}"
@@ -450,8 +465,9 @@ def test_type_page_lists_its_articles_newest_first(client, filed):
     assert teaser_titles(page) == ["Europe new", "Europe old"]
 
 
-def test_type_page_leaves_out_qiosk_items(client, filed):
-    assert teaser_titles(parse(client.get("/types/news"))) == ["Asia news"]
+def test_type_page_includes_qiosk_items(client, filed):
+    """An item's "News | QIOSK" label links to the type page, so the item is listed there."""
+    assert teaser_titles(parse(client.get("/types/news"))) == ["Asia news", "Brief"]
 
 
 def test_tag_page_lists_its_articles_newest_first(client, filed):
@@ -474,10 +490,10 @@ def test_author_page_shows_the_bio(client, filed):
     assert page.find("p", class_="listing-description").text == author.bio
 
 
-def test_listing_without_articles_says_so(client, add_article):
+def test_section_of_drafts_only_is_not_found(client, add_article):
     add_article("Only story", section="Asia")
     add_article("Gone", section="Europe", status="draft")
-    assert "No articles here yet." in parse(client.get("/sections/europe")).text
+    assert client.get("/sections/europe").status_code == 404
 
 
 def test_qiosk_section_page_redirects_to_qiosk(client, filed):
@@ -678,6 +694,70 @@ def test_draft_appears_once_published(client, add_article):
     draft.status = "published"
     db.session.commit()
     assert client.get("/articles/draft-story").status_code == 200
+
+
+@pytest.fixture(params=list(HIDDEN))
+def unpublished_names(request, add_article):
+    """A section, type, tag and author that only an unpublished article (of each kind) is under."""
+    fields = dict(HIDDEN[request.param])
+    if request.param == "scheduled":
+        fields["published"] = utcnow() + timedelta(days=1)
+    add_article("Visible story", tags=["Energy"], published=hours_ago(2))
+    add_article("Visible brief", section="QIOSK", published=hours_ago(2))
+    add_article(
+        "Hidden story",
+        section="Secret Desk",
+        type="Embargoed Type",
+        tags=["Energy", "Unannounced Deal"],
+        authors=["Ada Writer", "Ghost Writer"],
+        **fields,
+    )
+
+
+UNPUBLISHED_NAMES = ["Secret Desk", "Embargoed Type", "Unannounced Deal", "Ghost Writer"]
+
+
+@pytest.mark.parametrize("path", PLACES)
+def test_names_filed_only_under_unpublished_articles_appear_nowhere(
+    client, unpublished_names, path
+):
+    text = parse(client.get(path)).text
+    assert "Visible" in text
+    assert not [name for name in UNPUBLISHED_NAMES if name in text]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sections/secret-desk",
+        "/types/embargoed-type",
+        "/tags/unannounced-deal",
+        "/authors/ghost-writer",
+    ],
+)
+def test_listing_of_unpublished_articles_only_is_not_found(client, unpublished_names, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert not [name for name in UNPUBLISHED_NAMES if name in response.text]
+
+
+def test_section_menu_lists_sections_with_a_visible_article_qiosk_included(client, add_article):
+    add_article("Visible story", section="Asia")
+    add_article("Visible brief", section="QIOSK")
+    add_article("Hidden story", section="Secret Desk", status="draft")
+    menu = parse(client.get("/")).find("nav", class_="sections")
+    assert [(a.text, a.attrs["href"]) for a in menu.find_all("a")] == [
+        ("Asia", "/sections/asia"),
+        ("QIOSK", "/qiosk"),
+        ("Latest", "/latest"),
+    ]
+
+
+def test_section_menu_leaves_out_qiosk_without_visible_items(client, add_article):
+    add_article("Visible story", section="Asia")
+    add_article("Hidden brief", section="QIOSK", published=utcnow() + timedelta(days=1))
+    menu = parse(client.get("/")).find("nav", class_="sections")
+    assert "QIOSK" not in menu.text
 
 
 # --- Removed articles and old slugs -----------------------------------------------------------
@@ -936,6 +1016,41 @@ def test_page_has_no_inline_script(client, site, path):
     inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html, re.IGNORECASE)
     assert set(inline) <= {'<script type="application/ld+json">'}
     assert "<script>" not in html
+
+
+# --- The sidebar beside articles and listings: LATEST, QIOSK, newsletter ----------------------
+
+SIDEBAR_PAGES = ["/articles/energy-story", "/sections/europe", "/tags/energy"]
+
+
+@pytest.mark.parametrize("path", SIDEBAR_PAGES)
+def test_page_has_the_latest_block_that_loads_with_htmx_and_links_without(client, site, path):
+    block = parse(client.get(path)).find("aside", class_="sidebar").find("section", "latest")
+    items = block.find("ol")
+    assert items.attrs["hx-get"] == "/latest"
+    assert items.attrs["hx-trigger"] == "load"
+    assert items.links() == ["/latest"]
+    assert block.find("h2").links() == ["/latest"]
+
+
+@pytest.mark.parametrize("path", SIDEBAR_PAGES)
+def test_page_has_the_qiosk_stream(client, site, path):
+    block = parse(client.get(path)).find("aside", class_="sidebar").find("section", "qiosk")
+    stream = block.find("ul", class_="qiosk-stream")
+    assert [(a.text, a.attrs["href"]) for a in stream.find_all("a")] == [
+        ("Short brief", "/articles/short-brief")
+    ]
+    assert "/qiosk" in block.links()
+
+
+@pytest.mark.parametrize("path", SIDEBAR_PAGES)
+def test_page_has_the_newsletter_block(client, site, path):
+    block = (
+        parse(client.get(path)).find("aside", class_="sidebar").find("section", "newsletter-block")
+    )
+    signup = block.find("div", hx_get="/newsletter")
+    assert signup.attrs["hx-trigger"] == "load"
+    assert signup.links() == ["/newsletter"]
 
 
 # --- Conditional GET --------------------------------------------------------------------------
