@@ -15,6 +15,8 @@ VARIANT_WIDTHS = (480, 800, 1200, 1600)
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # Far above any camera's output, far below what would exhaust a small server's memory.
 MAX_PIXELS = 50_000_000
+# WebP cannot hold a picture with a longer side, and every stored file is WebP.
+MAX_SIDE = 16_383
 
 
 class PhotoError(ValueError):
@@ -35,6 +37,8 @@ def open_image(data: bytes) -> Image.Image:
                 raise PhotoError("Only JPEG, PNG and WebP photos are accepted.")
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoError("That image has too many pixels.")
+            if max(image.size) > MAX_SIDE:
+                raise PhotoError(f"That image is more than {MAX_SIDE:,} pixels wide or high.")
             image.load()
     except PhotoError:
         raise
@@ -45,10 +49,22 @@ def open_image(data: bytes) -> Image.Image:
     return image
 
 
+def photo_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def find_photo(data: bytes) -> Photo | None:
+    """The photo already stored from these bytes, if any."""
+    return db.session.scalar(db.select(Photo).filter_by(digest=photo_digest(data)))
+
+
 def store_photo(data: bytes) -> Photo:
-    """Store an uploaded image once (by content hash) as WebP variants, without its metadata."""
-    digest = hashlib.sha256(data).hexdigest()[:32]
-    existing = db.session.scalar(db.select(Photo).filter_by(digest=digest))
+    """Store an uploaded image once (by content hash) as WebP variants, without its metadata.
+
+    A picture wider than the largest variant is also kept at its full size, so that an exported
+    article takes the photo that was uploaded with it, not a smaller copy.
+    """
+    existing = find_photo(data)
     if existing:
         return existing
     # Turning by the EXIF orientation first, then re-encoding without EXIF, drops GPS and the rest.
@@ -61,7 +77,7 @@ def store_photo(data: bytes) -> Photo:
     folder = photo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     photo = Photo(
-        digest=digest,
+        digest=photo_digest(data),
         width=image.width,
         height=image.height,
         variant_widths=",".join(str(w) for w in widths),
@@ -70,5 +86,22 @@ def store_photo(data: bytes) -> Photo:
         height = round(image.height * width / image.width)
         variant = image.resize((width, height), Image.Resampling.LANCZOS)
         variant.save(folder / photo.filename(width), "WEBP", quality=80, method=4)
+    if image.width > largest:
+        image.save(folder / photo.filename(image.width), "WEBP", quality=90, method=4)
     db.session.add(photo)
     return photo
+
+
+def full_size_file(photo: Photo) -> Path:
+    """The photo at the size it was uploaded, or its largest variant if that is all there is.
+
+    Photos stored before full-size copies were kept have only their variants.
+    """
+    full_size = photo_folder() / photo.filename(photo.width)
+    return full_size if full_size.exists() else photo_folder() / photo.filename(photo.widths[-1])
+
+
+def remove_photo_files(data: bytes) -> None:
+    """Remove the files stored from these bytes, whose row was rolled back: nothing uses them."""
+    for path in photo_folder().glob(f"{photo_digest(data)}-*.webp"):
+        path.unlink()

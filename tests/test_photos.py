@@ -91,7 +91,8 @@ def test_real_images_are_stored_as_webp_variants(app, editor, article, kind, fil
     # Named by the hash of what was uploaded, so a URL always means the same bytes.
     assert photo.digest == hashlib.sha256(data).hexdigest()[:32]
     names = [path.name for path in stored_files(app)]
-    assert names == sorted(f"{photo.digest}-{width}.webp" for width in widths)
+    full_size = f"{photo.digest}-2000.webp"
+    assert names == sorted([*(f"{photo.digest}-{width}.webp" for width in widths), full_size])
     for width in widths:
         with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(width)) as variant:
             assert variant.format == "WEBP"
@@ -137,6 +138,29 @@ def test_photo_urls_may_be_cached_for_a_year(app, editor, article):
     assert response.status_code == 200
     assert response.mimetype == "image/webp"
     assert response.cache_control.max_age == 365 * 24 * 3600
+
+
+def test_a_photo_wider_than_the_largest_variant_is_kept_at_full_size(app, editor, article):
+    gps = {1: "N", 2: (1.0, 2.0, 3.0), 3: "E", 4: (4.0, 5.0, 6.0)}
+    data = with_exif(size=(2400, 1200), tag_8825=gps, tag_010f="Camera maker")
+    assert send_photo(editor, article, data).status_code == 303
+    photo = photo_of(article)
+    assert photo.widths == [480, 800, 1200, 1600]
+    full_size = Path(app.config["PHOTO_FOLDER"]) / photo.filename(2400)
+    with Image.open(full_size) as image:
+        assert (image.format, image.size) == ("WEBP", (2400, 1200))
+        assert not image.getexif()
+        assert "exif" not in image.info and "xmp" not in image.info
+    assert b"Camera maker" not in full_size.read_bytes()
+    page = editor.get("/articles/harbour-cranes").get_data(as_text=True)
+    assert photo.filename(2400) not in page
+
+
+def test_a_photo_as_wide_as_the_largest_variant_is_stored_once(app, editor, article):
+    send_photo(editor, article, image_bytes("JPEG", (1600, 800)))
+    photo = photo_of(article)
+    names = [path.name for path in stored_files(app)]
+    assert names == sorted(photo.filename(width) for width in photo.widths)
 
 
 @pytest.mark.parametrize(
@@ -242,6 +266,15 @@ def test_images_only_the_apps_own_pixel_limit_refuses(app, editor, article, mode
     assert "That image has too many pixels." in response.get_data(as_text=True)
     assert stored_files(app) == []
     assert db.session.scalar(db.select(Photo)) is None
+
+
+@pytest.mark.parametrize("size", [(17_000, 10), (10, 17_000)], ids=["wide", "tall"])
+def test_a_photo_longer_than_webp_allows_is_refused(app, editor, article, size):
+    response = send_photo(editor, article, image_bytes("PNG", size), "long.png")
+    assert response.status_code == 422
+    assert "more than 16,383 pixels wide or high" in response.get_data(as_text=True)
+    assert stored_files(app) == []
+    assert photo_of(article) is None
 
 
 def test_an_upload_over_the_size_limit_is_413(app, editor, article):
