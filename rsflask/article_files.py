@@ -7,8 +7,12 @@ The header is Python-Markdown's `meta` extension format::
     tags: Energy, Sanctions
 
     The body, in Markdown.
+
+`tags` and `authors` are comma-separated; a name that holds a comma or a double quote is written
+in double quotes, with its own double quotes doubled (`"Smith, Jo", Ada`), as in CSV.
 """
 
+import csv
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,10 +21,19 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
+from sqlalchemy import func, or_
+from sqlalchemy.exc import SQLAlchemyError
 
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleType, Author, Section, Tag
-from rsflask.photos import PhotoError, open_image, store_photo
+from rsflask.photos import (
+    PhotoError,
+    find_photo,
+    full_size_file,
+    open_image,
+    remove_photo_files,
+    store_photo,
+)
 from rsflask.slugs import is_valid_slug, slugify
 
 KEYS = (
@@ -40,7 +53,12 @@ KEYS = (
 STATUSES = ("draft", "review", "scheduled", "published", "trash")
 # The longest value each key may have: the database columns' sizes.
 MAX_LENGTHS = {
-    "title": 300, "dek": 500, "image_alt": 500, "image_credit": 300, "type": 100, "section": 100,
+    "title": 300,
+    "dek": 500,
+    "image_alt": 500,
+    "image_credit": 300,
+    "type": 100,
+    "section": 100,
 }
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 DEFAULT_TYPE = "News"
@@ -93,7 +111,15 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
 
 
 def _names(value: str) -> list[str]:
-    return [name.strip() for name in value.split(",") if name.strip()]
+    names = next(csv.reader([value], skipinitialspace=True), [])
+    return [name.strip() for name in names if name.strip()]
+
+
+def _join_names(names: list[str]) -> str:
+    return ", ".join(
+        '"' + name.replace('"', '""') + '"' if "," in name or '"' in name else name
+        for name in names
+    )
 
 
 def parse_time(value: str) -> datetime:
@@ -143,8 +169,10 @@ def read_article_file(path: Path) -> ArticleFile:
             published = parse_time(meta["published"])
         except ValueError as error:
             raise fail(f"bad date {meta['published']!r}: write it as YYYY-MM-DD HH:MM") from error
-    if status == "scheduled" and (published is None or published <= utcnow()):
-        raise fail("status 'scheduled' needs a 'published:' time in the future")
+    # A scheduled article is a published one with a future time; once the time has passed (an
+    # export imported later), it is simply published.
+    if status == "scheduled" and published is None:
+        raise fail("status 'scheduled' needs a 'published:' time")
     article_file = ArticleFile(
         title=title,
         body=body,
@@ -174,9 +202,19 @@ def read_article_file(path: Path) -> ArticleFile:
 
 
 def _get_or_create(model, name: str, **extra):
-    """The row of `model` with this name (matched by slug), created when missing."""
+    """The row of `model` with this name (in any case), else with its slug; created when missing.
+
+    The name comes first because an admin may rename a row or give it a slug of its own, and an
+    export writes names. The exact name is asked for too: SQLite lowercases ASCII letters only.
+    """
+    row = db.session.scalar(
+        db.select(model)
+        .where(or_(model.name == name, func.lower(model.name) == name.lower()))
+        .order_by((model.name == name).desc(), model.id)
+        .limit(1)
+    )
     slug = slugify(name, fallback="untitled")
-    row = db.session.scalar(db.select(model).filter_by(slug=slug))
+    row = row or db.session.scalar(db.select(model).filter_by(slug=slug))
     if row is None:
         row = model(name=name, slug=slug, **extra)
         db.session.add(row)
@@ -216,11 +254,19 @@ def save_article(article_file: ArticleFile) -> Article:
 def import_article_file(path: Path) -> Article:
     """Import one file in its own transaction: all of it is stored, or none of it."""
     article_file = read_article_file(path)
+    new_photo = False
     try:
+        # Asked before saving: if the import fails, only a photo new with it leaves files behind.
+        new_photo = article_file.image is not None and find_photo(article_file.image) is None
         article = save_article(article_file)
         db.session.commit()
-    except Exception:
+    except Exception as error:
         db.session.rollback()
+        if new_photo:
+            remove_photo_files(article_file.image)
+        if isinstance(error, SQLAlchemyError):
+            reason = getattr(error, "orig", None) or error
+            raise ArticleFileError(f"{path}: the database refused it: {reason}") from error
         raise
     return article
 
@@ -233,18 +279,15 @@ def export_article(article: Article, folder: Path) -> Path:
         "dek": article.dek,
         "type": article.article_type.name,
         "section": article.section.name,
-        "tags": ", ".join(tag.name for tag in article.tags),
-        "authors": ", ".join(author.name for author in article.authors),
+        "tags": _join_names([tag.name for tag in article.tags]),
+        "authors": _join_names([author.name for author in article.authors]),
         "published": format_time(article.published_at) if article.published_at else "",
         "slug": article.slug,
         "status": "scheduled" if article.is_scheduled else article.status,
     }
     if article.photo:
         photo_name = f"{article.slug}.webp"
-        source = Path(current_app.config["PHOTO_FOLDER"]) / article.photo.filename(
-            article.photo.widths[-1]
-        )
-        (folder / photo_name).write_bytes(source.read_bytes())
+        (folder / photo_name).write_bytes(full_size_file(article.photo).read_bytes())
         header |= {
             "image": photo_name,
             "image_alt": article.photo_alt,

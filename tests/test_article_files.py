@@ -1,11 +1,13 @@
 """Articles as Markdown files: `flask import-article`, `flask export-article`, the header parser."""
 
 import re
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy.exc import OperationalError
 
 from rsflask.article_files import TIME_FORMAT, split_header
 from rsflask.db import db, utcnow
@@ -284,11 +286,6 @@ def past_time() -> str:
     return (utcnow() - timedelta(days=2)).strftime(TIME_FORMAT)
 
 
-def scheduled_in_the_past(folder: Path) -> Path:
-    header = {"title": "T", "status": "scheduled", "published": past_time()}
-    return write_article(folder, "a.md", header)
-
-
 BAD_FILES = {
     "no-title": (lambda d: write_article(d, "a.md", {"dek": "A dek"}), "no title"),
     "empty-title": (lambda d: write_article(d, "a.md", {"title": "  "}), "no title"),
@@ -321,13 +318,9 @@ BAD_FILES = {
         lambda d: write_article(d, "a.md", {"title": "T", "slug": "Bad Slug!"}),
         "bad slug 'Bad Slug!'",
     ),
-    "scheduled-in-the-past": (
-        scheduled_in_the_past,
-        "needs a 'published:' time in the future",
-    ),
     "scheduled-without-time": (
         lambda d: write_article(d, "a.md", {"title": "T", "status": "scheduled"}),
-        "needs a 'published:' time in the future",
+        "status 'scheduled' needs a 'published:' time",
     ),
     "not-utf8": (not_utf8, "cannot read the file"),
     "does-not-exist": (lambda d: d / "missing.md", "cannot read the file"),
@@ -382,6 +375,41 @@ def test_files_after_a_bad_one_are_not_imported(runner, tmp_path):
     result = import_files(runner, bad, good)
     assert result.exit_code != 0
     assert article_by_slug("good-after-bad") is None
+
+
+def test_a_database_error_is_a_message_naming_the_file_and_stores_nothing(
+    app, runner, tmp_path, monkeypatch
+):
+    path = full_file(tmp_path)
+    before = stored(app)
+
+    def locked():
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(db.session, "commit", locked)
+    result = import_files(runner, path)
+    monkeypatch.undo()
+    assert result.exit_code != 0
+    assert f"Error: {path}: the database refused it: database is locked" in result.output
+    assert "Traceback" not in result.output
+    assert stored(app) == before
+
+
+def test_a_database_error_keeps_the_files_of_a_photo_stored_before(
+    app, runner, tmp_path, monkeypatch
+):
+    import_files(runner, full_file(tmp_path))
+    files = photo_files(app)
+    again = full_file(tmp_path, slug="same-photo-again")
+
+    def locked():
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(db.session, "commit", locked)
+    assert import_files(runner, again).exit_code != 0
+    monkeypatch.undo()
+    assert photo_files(app) == files
+    assert article_by_slug("europe-gas-storage").photo is not None
 
 
 def test_a_title_longer_than_the_column_is_refused_with_a_message(app, runner, tmp_path):
@@ -441,6 +469,16 @@ def test_scheduled_with_a_future_time_is_stored_as_published_at_that_time(client
     article = article_by_slug("later")
     assert (article.status, article.published_at) == ("published", when)
     assert not any(visible_on_the_site(client, "later").values())
+
+
+def test_scheduled_whose_time_has_passed_is_imported_as_published(client, runner, tmp_path):
+    when = (utcnow() - timedelta(days=2)).replace(second=0, microsecond=0)
+    header = {"title": "Overdue", "status": "scheduled", "published": when.strftime(TIME_FORMAT)}
+    result = import_files(runner, write_article(tmp_path, "a.md", header))
+    assert result.exit_code == 0, result.output
+    article = article_by_slug("overdue")
+    assert (article.status, article.published_at) == ("published", when)
+    assert all(visible_on_the_site(client, "overdue").values())
 
 
 def test_published_time_is_read_in_the_publication_time_zone(app, runner, tmp_path):
@@ -546,6 +584,104 @@ def test_an_exported_trashed_article_can_be_imported_again(runner, tmp_path, add
     delete_article("thrown-away")
     result = import_files(runner, tmp_path / "thrown-away.md")
     assert result.exit_code == 0, result.output
+
+
+def round_trip(runner, tmp_path, slug: str) -> None:
+    """Export the article, delete it, and import the export."""
+    result = export(runner, slug, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    delete_article(slug)
+    result = import_files(runner, tmp_path / "out" / f"{slug}.md")
+    assert result.exit_code == 0, result.output
+
+
+def test_scheduled_export_imported_after_its_time_is_published(runner, tmp_path, add_article):
+    add_article("Was scheduled", published=utcnow() + timedelta(hours=1))
+    export(runner, "was-scheduled", tmp_path / "out")
+    meta, _ = split_header((tmp_path / "out" / "was-scheduled.md").read_text(encoding="utf-8"))
+    assert meta["status"] == "scheduled"
+    article = article_by_slug("was-scheduled")
+    article.published_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    delete_article("was-scheduled")
+    result = import_files(runner, tmp_path / "out" / "was-scheduled.md")
+    assert result.exit_code == 0, result.output
+    assert article_by_slug("was-scheduled").status == "published"
+
+
+def test_a_photo_wider_than_the_largest_variant_round_trips_at_its_full_size(app, runner, tmp_path):
+    make_image(tmp_path / "wide.png", (2400, 1200))
+    header = {"title": "Wide view", "image": "wide.png", "image_alt": "A wide harbour"}
+    import_files(runner, write_article(tmp_path, "wide.md", header))
+    widths = article_by_slug("wide-view").photo.widths
+    assert max(widths) == 1600
+    round_trip(runner, tmp_path, "wide-view")
+    with Image.open(tmp_path / "out" / "wide-view.webp") as exported:
+        assert exported.size == (2400, 1200)
+    photo = article_by_slug("wide-view").photo
+    assert ((photo.width, photo.height), photo.widths) == ((2400, 1200), widths)
+
+
+def test_a_renamed_author_round_trips_as_the_same_author(app, runner, tmp_path, add_article):
+    add_article("Bylined", authors=["Ada Writer"])
+    author = db.session.scalar(db.select(Author).filter_by(slug="ada-writer"))
+    author.name = "Ada Writer-Lang"
+    db.session.commit()
+    before = stored(app)
+    round_trip(runner, tmp_path, "bylined")
+    assert [a.id for a in article_by_slug("bylined").authors] == [author.id]
+    assert stored(app)["Author"] == before["Author"]
+
+
+def test_rows_with_slugs_of_their_own_round_trip_as_the_same_rows(
+    app, runner, tmp_path, add_article
+):
+    add_article("Filed", section="Energy Desk", type="Long Read", tags=["Gas Prices"])
+    article = article_by_slug("filed")
+    article.section.slug, article.article_type.slug, article.tags[0].slug = "energy", "lr", "gas"
+    db.session.commit()
+    before = stored(app)
+    round_trip(runner, tmp_path, "filed")
+    article = article_by_slug("filed")
+    assert (article.section.slug, article.article_type.slug) == ("energy", "lr")
+    assert [tag.slug for tag in article.tags] == ["gas"]
+    assert stored(app) == before
+
+
+def test_import_matches_names_in_any_case_before_slugs(app, runner, tmp_path, add_article):
+    add_article(section="Energy Desk")
+    section = db.session.scalar(db.select(Section).filter_by(slug="energy-desk"))
+    section.slug = "desk"
+    db.session.commit()
+    import_files(runner, write_article(tmp_path, "a.md", {"title": "T", "section": "ENERGY DESK"}))
+    assert article_by_slug("t").section.id == section.id
+
+
+NAMES_WITH_COMMAS = {
+    "authors": ["Smith, Jo", 'Ada "The Pen" Abbott', "Mia Moreau"],
+    "tags": ["Oil, gas and coal", "Winter"],
+}
+
+
+def test_names_with_commas_and_quotes_round_trip(runner, tmp_path, add_article):
+    add_article("Commas", **NAMES_WITH_COMMAS)
+    original = snapshot(article_by_slug("commas"))
+    export(runner, "commas", tmp_path / "out")
+    meta, _ = split_header((tmp_path / "out" / "commas.md").read_text(encoding="utf-8"))
+    assert meta["authors"] == '"Smith, Jo", "Ada ""The Pen"" Abbott", Mia Moreau'
+    delete_article("commas")
+    result = import_files(runner, tmp_path / "out" / "commas.md")
+    assert result.exit_code == 0, result.output
+    assert snapshot(article_by_slug("commas"))["authors"] == NAMES_WITH_COMMAS["authors"]
+    assert snapshot(article_by_slug("commas"))["tags"] == original["tags"]
+
+
+def test_unquoted_names_are_split_at_commas(runner, tmp_path):
+    header = {"title": "Split", "authors": 'Zoe Zimmer, The "Desk"', "tags": '"A, B", C'}
+    import_files(runner, write_article(tmp_path, "a.md", header))
+    article = article_by_slug("split")
+    assert [author.name for author in article.authors] == ["Zoe Zimmer", 'The "Desk"']
+    assert [tag.name for tag in article.tags] == ["A, B", "C"]
 
 
 def test_export_of_an_unknown_slug_fails_with_a_message(runner, tmp_path):
