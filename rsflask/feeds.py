@@ -24,7 +24,6 @@ from rsflask.models import (
 )
 from rsflask.models.content import article_tags
 from rsflask.photos import photo_folder
-from rsflask.reader import outside_qiosk
 
 bp = Blueprint("feeds", __name__)
 
@@ -199,9 +198,9 @@ def section(slug: str):
 
 @bp.get("/feeds/types/<slug:slug>.atom")
 def article_type(slug: str):
-    """Articles of one type, outside QIOSK as on the type's page."""
+    """Articles of one type, QIOSK items included, as on the type's page."""
     article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
-    query = outside_qiosk(published()).where(Article.type_id == article_type.id)
+    query = published().where(Article.type_id == article_type.id)
     page_url = url_for("reader.article_type", slug=slug, _external=True)
     return atom(query, titled(article_type.name), page_url)
 
@@ -238,8 +237,7 @@ def listing_pages() -> list[tuple[str, datetime]]:
     by_type = select(ArticleType.slug, *newest).join_from(Article, ArticleType)
     groups = [
         ("reader.section", select(Section.slug, *newest).join_from(Article, Section)),
-        # Type pages leave QIOSK items out, so a type with only those has no page worth listing.
-        ("reader.article_type", outside_qiosk(by_type)),
+        ("reader.article_type", by_type),
         ("reader.tag", select(Tag.slug, *newest).join_from(Article, article_tags).join(Tag)),
         (
             "reader.author",

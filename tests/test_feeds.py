@@ -295,8 +295,13 @@ def test_empty_feed_is_still_a_valid_feed(client):
             ["Gas & power: the <winter> bill", "The grid changes sides"],
         ),
         ("/feeds/sections/qiosk.atom", "QIOSK", "/qiosk", ["Port berth tender opens"]),
-        # Like the type's page, the type feed leaves QIOSK items out.
-        ("/feeds/types/news.atom", "News", "/types/news", ["Shipping through the straits"]),
+        # Like the type's page, the type feed includes QIOSK items.
+        (
+            "/feeds/types/news.atom",
+            "News",
+            "/types/news",
+            ["Shipping through the straits", "Port berth tender opens"],
+        ),
         (
             "/feeds/tags/energy.atom",
             "Energy",
@@ -386,11 +391,12 @@ def test_feed_of_a_listing_with_no_visible_article_is_404(
     assert b"Secret merger" not in response.data and b"New Hire" not in response.data
 
 
-def test_type_with_only_qiosk_items_has_no_feed(client, add_article):
-    """Like the type's page, its feed leaves QIOSK out: nothing would be left in it."""
+def test_type_with_only_qiosk_items_has_a_feed_of_them(client, add_article):
+    """Like the type's page, its feed counts QIOSK items as any others."""
     add_article("Berth notice", section="QIOSK", type="Notice")
-    assert client.get("/feeds/types/notice.atom").status_code == 404
-    assert read_feed(client, "/feeds/sections/qiosk.atom").entries
+    assert client.get("/types/notice").status_code == 200
+    titles = [entry.title for entry in read_feed(client, "/feeds/types/notice.atom").entries]
+    assert titles == ["Berth notice"]
 
 
 FEEDS = [
