@@ -148,7 +148,9 @@ def show_less(slug: str):
     return render_template("reader/_fold.html", article=article, expanded=False, folded_back=True)
 
 
-def listing(query: Select, heading: str, kind: str, description: str = ""):
+def listing(
+    query: Select, heading: str, kind: str, description: str = "", author: Author | None = None
+):
     """One page of a listing; 404 when nothing readers may see is filed there.
 
     A section, type, tag or author that holds only drafts, scheduled or trashed articles must not
@@ -163,6 +165,7 @@ def listing(query: Select, heading: str, kind: str, description: str = ""):
         heading=heading,
         kind=kind,
         description=description,
+        author=author,
         qiosk=qiosk_stream(),
     )
 
@@ -198,7 +201,7 @@ def author(slug: str):
     """An author's bio and articles, newest first."""
     author = db.first_or_404(select(Author).filter_by(slug=slug))
     query = published().join(ArticleAuthor).where(ArticleAuthor.author_id == author.id)
-    return listing(query, author.name, "Author", author.bio)
+    return listing(query, author.name, "Author", author.bio, author=author)
 
 
 @bp.get("/qiosk")
