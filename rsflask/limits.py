@@ -53,6 +53,33 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
     return count <= limit
 
 
+# Takes a hit back only while its key exists: a bare DECR on an expired key would make a new key
+# at -1 that never expires.
+RELEASE_SCRIPT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end"
+
+
+def release(key: str, window: int) -> None:
+    """Take back one hit of `key` counted in `window`: an attempt that turned out not to count.
+
+    Never below zero, and a failure to take it back only leaves the limit stricter.
+    """
+    client = redis_client()
+    if client is not None:
+        import redis
+
+        try:
+            client.eval(RELEASE_SCRIPT, 1, redis_key(key, window))
+        except redis.RedisError as error:
+            current_app.logger.warning("Rate limit hit not taken back, Redis failed: %s", error)
+        return
+    db.session.execute(
+        db.update(RateLimitHit)
+        .where(RateLimitHit.key == key, RateLimitHit.window == window, RateLimitHit.count > 0)
+        .values(count=RateLimitHit.count - 1)
+    )
+    db.session.commit()
+
+
 def hits(key: str, per_seconds: int) -> int:
     """How many hits `key` has had in the current window, without counting one more."""
     window = int(time.time()) // per_seconds

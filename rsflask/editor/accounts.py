@@ -11,12 +11,9 @@ from rsflask import limits
 from rsflask.db import db
 from rsflask.editor import bp, roles_required
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
-from rsflask.models import RateLimitHit, User
+from rsflask.models import User
 
 FAILURE_WINDOW = 15 * 60
-# Decrements a count only while its key exists: a bare DECR on an expired key would make a new
-# one at -1 that never expires.
-RELEASE_SCRIPT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end"
 EDITOR_COOKIE = "rsflask_editor"
 
 
@@ -87,29 +84,8 @@ def sign_in():
 
 def release_attempts(attempts: list[tuple[str, int]], window: int) -> None:
     """Uncount attempts that turned out not to be failures, in the window they were counted in."""
-    keys = [key for key, _ in attempts]
-    client = limits.redis_client()
-    if client is None:
-        db.session.execute(
-            db.update(RateLimitHit)
-            .where(
-                RateLimitHit.key.in_(keys),
-                RateLimitHit.window == window,
-                RateLimitHit.count > 0,
-            )
-            .values(count=RateLimitHit.count - 1)
-        )
-        db.session.commit()
-        return
-    # Imported here, as in rsflask.limits: redis is an extra, needed only with REDIS_URL.
-    import redis
-
-    try:
-        for key in keys:
-            client.eval(RELEASE_SCRIPT, 1, limits.redis_key(key, window))
-    except redis.RedisError as error:
-        # The attempt stays counted as a failure: stricter, never looser.
-        current_app.logger.warning("Sign-in attempt not uncounted, Redis failed: %s", error)
+    for key, _ in attempts:
+        limits.release(key, window)
 
 
 @bp.post("/sign-out")
