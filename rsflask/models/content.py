@@ -186,6 +186,17 @@ class Revision(db.Model):
     title: Mapped[str] = mapped_column(String(300), default="")
     dek: Mapped[str] = mapped_column(String(500), default="")
     body_md: Mapped[str] = mapped_column(Text, default="")
+    # The rest of the form as typed or picked, so that autosave loses none of it. NULL in copies
+    # made before these columns: those kept the text alone. Type and section have no foreign
+    # key, which SQLite could add to this table only by rebuilding it.
+    slug: Mapped[str | None] = mapped_column(String(200))
+    type_id: Mapped[int | None]
+    section_id: Mapped[int | None]
+    tags: Mapped[str | None] = mapped_column(String(1000))
+    authors: Mapped[str | None] = mapped_column(String(1000))
+    photo_alt: Mapped[str | None] = mapped_column(String(500))
+    photo_credit: Mapped[str | None] = mapped_column(String(300))
+    published_at: Mapped[datetime | None]
     user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
