@@ -126,6 +126,12 @@ def input_value(page: str, name: str) -> str | None:
     return html.unescape(value.group(1)) if value else None
 
 
+def selected_option(page: str, name: str) -> str:
+    """The text of the option a select shows as chosen."""
+    select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return html.unescape(re.search(r"<option selected[^>]*>([^<]*)</option>", select).group(1))
+
+
 def textarea_value(page: str, name: str) -> str:
     match = re.search(rf'<textarea[^>]* name="{name}"[^>]*>\r?\n?(.*?)</textarea>', page, re.S)
     return html.unescape(match.group(1))
@@ -540,10 +546,27 @@ def test_preview_button_shows_the_body_without_saving(editor, people):
 # --- Autosave --------------------------------------------------------------------------------
 
 
-def autosave(client, article: Article, **fields):
-    data = {"title": article.title, "dek": article.dek, "body": article.body_md}
-    data = {**data, "version": str(article.version), **fields}
+def autosave(client, article: Article, **changes):
+    """What the form's autosave element posts: every field but the photo, some changed."""
+    data = form_fields(article, **changes)
     return client.post(f"/editor/articles/{article.id}/autosave", data=data, headers=htmx())
+
+
+def type_and_section(type_name: str, section_name: str) -> dict:
+    return {
+        "article_type": str(db.session.scalar(db.select(ArticleType.id).filter_by(name=type_name))),
+        "section": str(db.session.scalar(db.select(Section.id).filter_by(name=section_name))),
+    }
+
+
+TYPED = {
+    "slug": "retitled-story",
+    "tags": "Climate, Energy",
+    "authors": "Ann Author, Bo Byline",
+    "photo_alt": "A wind farm at dusk",
+    "photo_credit": "Photo: C. Lens",
+    "published_at": "2031-05-04T08:30",
+}
 
 
 def test_autosave_keeps_the_text_without_changing_what_readers_see(editor, people):
@@ -566,6 +589,57 @@ def test_reopening_the_article_recovers_the_autosaved_text(editor, people):
     assert "We restored text you typed" in page
     assert input_value(page, "title") == "Closed tab, retitled"
     assert textarea_value(page, "body") == "Typed before the tab closed."
+
+
+def test_reopening_the_article_recovers_every_field_but_the_photo(editor, people):
+    article = write_article(
+        editor,
+        "Closed tab",
+        body="Saved text.",
+        tags="Weather",
+        authors="Old Hand",
+        **type_and_section("News", "Europe"),
+    )
+    typed = {**TYPED, **type_and_section("Analysis", "Asia")}
+    assert autosave(editor, article, body="Typed too.", **typed).status_code == 200
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "We restored text you typed" in page
+    for name in ("slug", "tags", "authors", "photo_alt", "photo_credit", "published_at"):
+        assert input_value(page, name) == TYPED[name], name
+    assert selected_option(page, "article_type") == "Analysis"
+    assert selected_option(page, "section") == "Asia"
+    assert textarea_value(page, "body") == "Typed too."
+    # Nothing of it reached the article until it is saved.
+    article = stored(article.id)
+    assert [tag.name for tag in article.tags] == ["Weather"] and article.published_at is None
+
+
+def test_an_emptied_publish_time_is_recovered_empty(editor, people):
+    article = write_article(editor, "Timed", published_at="2031-05-04T08:30")
+    autosave(editor, article, published_at="")
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "We restored text you typed" in page
+    assert input_value(page, "published_at") in (None, "")
+
+
+def test_a_page_that_sends_only_the_text_keeps_the_other_fields_as_saved(editor, people):
+    """A page loaded before autosave kept every field posts the title, dek and body alone."""
+    article = write_article(editor, "Old page", tags="Weather", published_at="2031-05-04T08:30")
+    data = {"title": "Old page, retitled", "dek": "", "body": "", "version": str(article.version)}
+    response = editor.post(f"/editor/articles/{article.id}/autosave", data=data, headers=htmx())
+    assert response.status_code == 200
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert input_value(page, "title") == "Old page, retitled"
+    assert input_value(page, "tags") == "Weather"
+    assert input_value(page, "published_at") == "2031-05-04T08:30"
+    assert input_value(page, "slug") == "old-page"
+
+
+@pytest.mark.parametrize("name", ["article_type", "section"])
+def test_autosave_refuses_a_type_or_section_that_does_not_exist(editor, people, name):
+    article = write_article(editor, "Forged")
+    assert autosave(editor, article, **{name: "999"}).status_code == 400
+    assert db.session.scalar(db.select(Revision).filter_by(kind="autosave")) is None
 
 
 def test_discarding_the_autosave_shows_the_saved_version(editor, people):
@@ -629,6 +703,32 @@ def test_autosaved_text_survives_someone_elses_later_save(app, editor, people):
     assert theirs in [r.body_md for r in saved_revisions(article.id)]
 
 
+def test_changed_fields_are_compared_when_someone_saved_meanwhile(app, editor, people):
+    article = write_article(editor, "Tagged", tags="Weather", photo_credit="Photo: Old")
+    autosave(editor, article, tags="Weather, Storms", photo_credit="Photo: New")
+    admin = client_of(app, "admin@example.org")
+    assert post_article(admin, article.id, body="Admin's change.").status_code == 303
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "The article has changed since." in page
+    assert input_value(page, "tags") == "Weather, Storms"
+    assert "<h2>Tags</h2>" in page and "<h2>Photo credit</h2>" in page
+    assert '<span class="diff-add">+ Storms, Weather</span>' in page
+    assert '<span class="diff-del">\u2212 Photo: Old</span>' in page
+    # Fields that agree are not listed.
+    assert "<h2>Slug</h2>" not in page and "<h2>Authors</h2>" not in page
+
+
+def test_an_autosave_of_the_form_as_loaded_is_not_offered(editor, people):
+    """Names spaced differently, or a publish time to the minute where the article has
+    seconds, are what the form would save anyway."""
+    article = write_article(editor, "Unchanged", "publish", tags="Weather, Storms")
+    article.published_at = article.published_at.replace(second=37)
+    db.session.commit()
+    autosave(editor, article, tags="Weather,Storms")
+    page = editor.get(f"/editor/articles/{article.id}").get_data(as_text=True)
+    assert "We restored text" not in page
+
+
 def test_an_autosave_that_matches_the_saved_text_is_not_offered(app, editor, people):
     article = write_article(editor, "Same words", body="Original.")
     autosave(editor, article, body="Agreed wording.")
@@ -649,8 +749,10 @@ def test_the_autosave_element_posts_what_is_typed_after_a_pause(editor, people):
     assert re.search(r"\binput\b.*\bdelay:\d+m?s\b", trigger)
     assert "from:#article-form" in trigger
     included = attributes["hx-include"]
-    for name in ("csrf_token", "version", "title", "dek", "body"):
-        assert f"#article-form [name={name}]" in included, name
+    # Every field but the photo, which would be uploaded again at every pause in typing.
+    expected = {"csrf_token", "version", "title", "slug", "dek", "article_type", "section"}
+    expected |= {"tags", "authors", "body", "photo_alt", "photo_credit", "published_at"}
+    assert set(re.findall(r"#article-form \[name=(\w+)\]", included)) == expected
 
 
 @pytest.mark.parametrize("version", ["", "abc", "-1", "\u00b2", "99999999999999999999999"])
@@ -696,6 +798,17 @@ def test_the_diff_shows_removed_and_added_lines(editor, people):
     assert '<span class="diff-del">\u2212 Line two.</span>' in page
     assert '<span class="diff-add">+ Line 2, redone.</span>' in page
     assert '<span class="diff-same">  Line one.</span>' in page
+
+
+def test_the_diff_shows_other_fields_that_changed(editor, people):
+    article = write_article(editor, "Diffed fields", tags="Weather")
+    post_article(editor, article.id, tags="Weather, Storms", **type_and_section("News", "Asia"))
+    first = saved_revisions(article.id)[0]
+    page = editor.get(f"/editor/articles/{article.id}/revisions/{first.id}").get_data(as_text=True)
+    assert "<h2>Tags</h2>" in page and "<h2>Type</h2>" in page
+    assert '<span class="diff-add">+ Storms, Weather</span>' in page
+    assert '<span class="diff-add">+ News</span>' in page
+    assert "<h2>Slug</h2>" not in page
 
 
 def test_restoring_a_revision_brings_back_its_text_as_a_new_save(editor, people):

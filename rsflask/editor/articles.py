@@ -141,7 +141,7 @@ def slug_taken(slug: str, article: Article | None) -> bool:
     return old is not None and (article is None or old.article_id != article.id)
 
 
-def fill_choices(form: ArticleForm) -> None:
+def fill_choices(form: ArticleForm | AutosaveForm) -> None:
     form.article_type.choices = [
         (t.id, t.name)
         for t in db.session.scalars(db.select(ArticleType).order_by(ArticleType.name))
@@ -153,11 +153,12 @@ def fill_choices(form: ArticleForm) -> None:
 
 
 def local_input_time(value: datetime | None) -> datetime | None:
-    """Stored naive UTC -> the naive local time a datetime-local field shows."""
+    """Stored naive UTC -> the naive local time a datetime-local field shows, to the minute."""
     if value is None:
         return None
     zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+    local = value.replace(tzinfo=UTC).astimezone(zone)
+    return local.replace(tzinfo=None, second=0, microsecond=0)
 
 
 def utc_from_input(value: datetime | None) -> datetime | None:
@@ -167,22 +168,58 @@ def utc_from_input(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
-def form_for(article: Article) -> ArticleForm:
-    form = ArticleForm(
-        title=article.title,
-        slug="" if is_placeholder(article.slug) else article.slug,
-        dek=article.dek,
-        article_type=article.type_id,
-        section=article.section_id,
-        tags=", ".join(tag.name for tag in article.tags),
-        authors=", ".join(author.name for author in article.authors),
-        body=article.body_md,
-        photo_alt=article.photo_alt,
-        photo_credit=article.photo_credit,
-        published_at=local_input_time(article.published_at),
-        version=str(article.version),
-    )
-    return form
+def fields_of(article: Article) -> dict:
+    """The article as its form shows it."""
+    return {
+        "title": article.title,
+        "slug": "" if is_placeholder(article.slug) else article.slug,
+        "dek": article.dek,
+        "article_type": article.type_id,
+        "section": article.section_id,
+        "tags": ", ".join(tag.name for tag in article.tags),
+        "authors": ", ".join(author.name for author in article.authors),
+        "body": article.body_md,
+        "photo_alt": article.photo_alt,
+        "photo_credit": article.photo_credit,
+        "published_at": local_input_time(article.published_at),
+    }
+
+
+def fields_of_revision(revision: Revision, article: Article) -> dict:
+    """A revision or autosave as the form would show it."""
+    fields = fields_of(article) | {
+        "title": revision.title,
+        "dek": revision.dek,
+        "body": revision.body_md,
+    }
+    # Copies made before revisions had these columns, or posted by a page loaded before then,
+    # kept the text alone; a newer one always has a slug, if only an empty one.
+    if revision.slug is not None:
+        fields |= {
+            "slug": "" if is_placeholder(revision.slug) else revision.slug,
+            "article_type": revision.type_id or article.type_id,
+            "section": revision.section_id or article.section_id,
+            "tags": revision.tags or "",
+            "authors": revision.authors or "",
+            "photo_alt": revision.photo_alt or "",
+            "photo_credit": revision.photo_credit or "",
+            "published_at": local_input_time(revision.published_at),
+        }
+    return fields
+
+
+def same_fields(one: dict, other: dict) -> bool:
+    """Equal but for spacing between names, and the order of tags (an article keeps them
+    sorted, unlike its authors)."""
+
+    def plain(fields: dict) -> dict:
+        return fields | {"tags": tag_names(fields["tags"]), "authors": names(fields["authors"])}
+
+    return plain(one) == plain(other)
+
+
+def tag_names(text: str) -> list[str]:
+    return sorted(names(text), key=str.casefold)
 
 
 def is_placeholder(slug: str) -> bool:
@@ -242,6 +279,14 @@ def keep_revision(article: Article, kind: str = "save") -> None:
             title=article.title,
             dek=article.dek,
             body_md=article.body_md,
+            slug=article.slug,
+            type_id=article.type_id,
+            section_id=article.section_id,
+            tags=", ".join(tag.name for tag in article.tags),
+            authors=", ".join(author.name for author in article.authors),
+            photo_alt=article.photo_alt,
+            photo_credit=article.photo_credit,
+            published_at=article.published_at,
         )
     )
 
@@ -254,10 +299,6 @@ def own_autosave(article: Article) -> Revision | None:
     )
 
 
-def text_of(copy: Article | Revision) -> tuple[str, str, str]:
-    return copy.title, copy.dek, copy.body_md
-
-
 def recovery_notice(article: Article, autosave: Revision | None) -> dict | None:
     """What the form says about recovered text; when the article was saved after the text was
     typed, who saved it and what differs, so that nothing of either is lost unseen."""
@@ -268,11 +309,47 @@ def recovery_notice(article: Article, autosave: Revision | None) -> dict | None:
     return {
         "autosave": autosave,
         "saved_since": saved_since_message(article),
-        "changes": {
-            "Title": diff_lines(article.title, autosave.title),
-            "Dek": diff_lines(article.dek, autosave.dek),
-            "Body": diff_lines(article.body_md, autosave.body_md),
-        },
+        "changes": changes(fields_of(article), fields_of_revision(autosave, article)),
+    }
+
+
+LABELS = {
+    "title": "Title",
+    "slug": "Slug",
+    "dek": "Dek",
+    "article_type": "Type",
+    "section": "Section",
+    "tags": "Tags",
+    "authors": "Authors",
+    "body": "Body",
+    "photo_alt": "Photo alt text",
+    "photo_credit": "Photo credit",
+    "published_at": "Publish time",
+}
+ALWAYS_COMPARED = ("title", "dek", "body")
+
+
+def changes(old: dict, new: dict) -> dict[str, list[tuple[str, str]]]:
+    """Line by line, the title, dek and body, and whichever other fields differ."""
+    old_text, new_text = shown(old), shown(new)
+    return {
+        LABELS[name]: diff_lines(old_text[name], new_text[name])
+        for name in LABELS
+        if name in ALWAYS_COMPARED or old_text[name] != new_text[name]
+    }
+
+
+def shown(fields: dict) -> dict[str, str]:
+    """Form fields as text a person reads: names for ids, tags and authors spaced alike."""
+    article_type = db.session.get(ArticleType, fields["article_type"])
+    section = db.session.get(Section, fields["section"])
+    published_at = fields["published_at"]
+    return fields | {
+        "article_type": article_type.name if article_type else "",
+        "section": section.name if section else "",
+        "tags": ", ".join(tag_names(fields["tags"])),
+        "authors": ", ".join(names(fields["authors"])),
+        "published_at": f"{published_at:%Y-%m-%d %H:%M}" if published_at else "",
     }
 
 
@@ -314,14 +391,15 @@ def edit_article(article_id: int):
     """The article form: save, preview, publish or schedule, submit for review."""
     article = editable_article_or_404(article_id)
     if request.method == "GET":
-        form = form_for(article)
+        fields = fields_of(article)
         # Offered whenever it says something the article does not, even after someone else's
         # save: hiding it would let the next autosave overwrite the only copy.
         autosave = own_autosave(article)
-        if autosave and text_of(autosave) != text_of(article):
-            form.title.data, form.dek.data, form.body.data = text_of(autosave)
+        if autosave and not same_fields(kept := fields_of_revision(autosave, article), fields):
+            fields = kept
         else:
             autosave = None
+        form = ArticleForm(**fields, version=str(article.version))
         fill_choices(form)
         return render_editor(form, article, recovered=autosave)
 
@@ -408,6 +486,7 @@ def autosave(article_id: int):
     """Keep what is being typed, without touching the article readers see."""
     article = editable_article_or_404(article_id)
     form = AutosaveForm()
+    fill_choices(form)
     if not form.validate_on_submit():
         abort(400)
     revision = own_autosave(article) or Revision(
@@ -416,6 +495,15 @@ def autosave(article_id: int):
     revision.title = form.title.data or ""
     revision.dek = form.dek.data or ""
     revision.body_md = form.body.data or ""
+    # None when the page did not send it, which tells a copy of the text alone.
+    revision.slug = form.slug.data
+    revision.type_id = form.article_type.data
+    revision.section_id = form.section.data
+    revision.tags = form.tags.data
+    revision.authors = form.authors.data
+    revision.photo_alt = form.photo_alt.data
+    revision.photo_credit = form.photo_credit.data
+    revision.published_at = utc_from_input(form.published_at.data)
     version = form.version.data or ""
     sane = version.isascii() and version.isdigit() and len(version) < 10
     revision.base_version = int(version) if sane else 0
@@ -473,13 +561,11 @@ def revision(article_id: int, revision_id: int):
     """What changed between a revision and the article as it is now."""
     article = editable_article_or_404(article_id)
     revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
-    changes = {
-        "Title": diff_lines(revision.title, article.title),
-        "Dek": diff_lines(revision.dek, article.dek),
-        "Body": diff_lines(revision.body_md, article.body_md),
-    }
     return render_template(
-        "editor/revision.html", article=article, revision=revision, changes=changes
+        "editor/revision.html",
+        article=article,
+        revision=revision,
+        changes=changes(fields_of_revision(revision, article), fields_of(article)),
     )
 
 

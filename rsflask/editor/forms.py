@@ -129,9 +129,22 @@ class AuthorForm(NameSlugForm):
 
 
 class AutosaveForm(FlaskForm):
-    """The text fields of the article form, which autosave keeps while the editor types."""
+    """The article form's fields but the photo, which autosave keeps while the editor types.
+
+    Only lengths are checked: half-typed text (an empty title, a slug ending in a hyphen) is
+    what autosave is for. A missing type or section (a page loaded before autosave kept them)
+    is None rather than an error, while a forged one is refused.
+    """
 
     title = StringField(validators=[Length(max=300)])
+    slug = StringField(validators=[Length(max=MAX_SLUG_LENGTH)])
     dek = TextAreaField(validators=[Length(max=500)])
+    article_type = SelectField(coerce=int, validators=[Optional()])
+    section = SelectField(coerce=int, validators=[Optional()])
+    tags = StringField(validators=[Length(max=1000)])
+    authors = StringField(validators=[Length(max=1000)])
     body = TextAreaField(validators=[Length(max=1_000_000)])
+    photo_alt = StringField(validators=[Length(max=500)])
+    photo_credit = StringField(validators=[Length(max=300)])
+    published_at = DateTimeLocalField(validators=[Optional()], format="%Y-%m-%dT%H:%M")
     version = HiddenField()

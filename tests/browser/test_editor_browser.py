@@ -156,3 +156,34 @@ def test_a_writer_trashes_their_draft_and_restores_it(page, live_server, add_use
     expect(page.locator(".article-state")).to_contain_text("draft")
     expect(page.get_by_role("button", name="Move to trash")).to_be_visible()
     assert stored_article(live_server, title).status == "draft"
+
+
+def test_autosave_brings_back_every_field_after_the_tab_is_reloaded(
+    js_page, live_server, add_user
+):
+    page = js_page
+    add_user("autosaver@example.org", "editor")
+    sign_in(page, live_server, "autosaver@example.org")
+    page.get_by_role("button", name="New article").click()
+    page.get_by_label("Title").fill("Typed, never saved")
+    typed = {
+        "Slug": "typed-never-saved",
+        "Tags": "Harbours, Ice",
+        "Authors": "Ann Author, Bo Byline",
+        "Photo alt text": "A ferry in pack ice",
+        "Photo credit": "Photo: C. Lens",
+    }
+    for label, value in typed.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Section").select_option(label="Asia")
+    with page.expect_response(lambda response: response.url.endswith("/autosave")) as saved:
+        page.get_by_label("Publish time").fill("2031-05-04T08:30")
+    assert saved.value.ok
+
+    page.reload()
+    expect(page.get_by_text("We restored text you typed")).to_be_visible()
+    for label, value in typed.items():
+        expect(page.get_by_label(label)).to_have_value(value)
+    expect(page.get_by_label("Section").locator("option:checked")).to_have_text("Asia")
+    expect(page.get_by_label("Publish time")).to_have_value("2031-05-04T08:30")
+    assert stored_article(live_server, "Typed, never saved") is None
