@@ -4,6 +4,7 @@ What a reader is told never depends on what was known about the address: every s
 not rate limited sends one email (a confirmation, or a note to an address already subscribed).
 """
 
+import time
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -69,10 +70,15 @@ def subscribe():
     limit = current_app.config["SIGNUP_RATE_LIMIT"]
     if not limits.allow(f"signup:{limits.client_address()}", limit, 3600):
         message = "Too many signups from your network in the last hour. Please try again later."
-        return render_signup(form, 429, message=message)
+        page, status = render_signup(form, 429, message=message)
+        return page, status, {"Retry-After": str(3600 - int(time.time()) % 3600)}
     subscriber = record_signup(form.email.data)
-    delayed = False
-    if subscriber is not None:
+    if subscriber is None:
+        # No email this time (one went to this address lately). Telling this reader less than a
+        # new address would be told now would show that the address is known.
+        delayed = signup_mail_failing()
+    else:
+        delayed = False
         try:
             emails.send_signup_email(subscriber)
         except MAIL_ERRORS as error:
@@ -121,6 +127,20 @@ def record_signup(email: str) -> Subscriber | None:
     ).rowcount
     db.session.commit()
     return subscriber if claimed else None
+
+
+def signup_mail_failing() -> bool:
+    """Whether the newest confirmation tried has not reached the mail server (yet)."""
+    newest = db.session.execute(
+        db.select(Subscriber.confirmation_tried_at, Subscriber.confirmation_sent_at)
+        .where(Subscriber.status == "pending", Subscriber.confirmation_tried_at.is_not(None))
+        .order_by(Subscriber.confirmation_tried_at.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return False
+    tried_at, sent_at = newest
+    return sent_at is None or sent_at < tried_at
 
 
 def signed_up(delayed: bool):
