@@ -163,7 +163,8 @@ def marked(snippet: str | None) -> Markup:
 @bp.get("/search")
 def results():
     """Search results for ?q=; htmx gets the results only, as the reader types."""
-    query = request.args.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    # Control characters mean nothing to the search and must not be echoed into the page.
+    query = clean(request.args.get("q", "")[:MAX_QUERY_LENGTH])
     limit = current_app.config["SEARCH_RATE_LIMIT"]
     if query and not limits.allow(f"search:{limits.client_address()}", limit, 60):
         abort(429, retry_after=60)

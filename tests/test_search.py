@@ -11,7 +11,7 @@ from rsflask.article_files import ArticleFile, save_article
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article, Author
-from rsflask.search import article_search
+from rsflask.search import article_search, clean
 from tests.conftest import htmx
 
 
@@ -220,6 +220,15 @@ def test_nothing_found_says_so_and_echoes_the_query_safely(client, add_article):
     assert "<b>zzz" not in html
 
 
+def test_control_characters_are_not_echoed_into_the_page(client, add_article):
+    add_article("Canal story")
+    response = client.get("/search", query_string={"q": "canal\x00\x1b story"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "\x00" not in html and "\x1b" not in html
+    assert 'value="canal story"' in html and "1 result for “canal story”" in html
+
+
 def test_the_empty_search_page_invites_a_query(client):
     html = client.get("/search").get_data(as_text=True)
     assert "Nothing found" not in html
@@ -289,7 +298,7 @@ def test_any_query_is_answered_without_an_error(client, add_article, query):
         html = response.get_data(as_text=True)
         assert response.status_code == 200
         assert "<script>alert(1)</script>" not in html
-        if query.strip():
+        if clean(query):
             assert "Nothing found for" in html or "result for" in html or "results for" in html
 
 
