@@ -582,6 +582,21 @@ def test_autosave_keeps_the_text_without_changing_what_readers_see(editor, peopl
     assert "Published text." in reader_page and "Half-typed" not in reader_page
 
 
+def test_the_publish_button_follows_the_typed_time_before_any_save(editor, people):
+    article = write_article(editor, "Timed story", "save")
+    later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    button = '<input id="publish" name="publish" type="submit" value="{}" hx-swap-oob="true">'
+    assert button.format("Schedule") in autosave(editor, article, published_at=later).text
+    assert button.format("Publish") in autosave(editor, article, published_at="").text
+
+
+def test_a_writers_autosave_brings_no_publish_button(writer, people):
+    own = write_article(writer, "Writer's story", "save")
+    later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = autosave(writer, own, published_at=later)
+    assert "Kept at" in response.text and 'id="publish"' not in response.text
+
+
 def test_reopening_the_article_recovers_the_autosaved_text(editor, people):
     article = write_article(editor, "Closed tab", body="Saved text.")
     autosave(editor, article, title="Closed tab, retitled", body="Typed before the tab closed.")

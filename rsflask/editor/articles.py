@@ -511,7 +511,15 @@ def autosave(article_id: int):
     db.session.add(revision)
     db.session.commit()
     stale = revision.base_version != article.version
-    return render_template("editor/_autosave.html", revision=revision, stale=stale)
+    # The Publish button follows the typed time (Schedule for a future one) before any save.
+    schedules = revision.published_at is not None and revision.published_at > utcnow()
+    offers_publish = may_publish() and article.status != "trash"
+    return render_template(
+        "editor/_autosave.html",
+        revision=revision,
+        stale=stale,
+        publish_label=("Schedule" if schedules else "Publish") if offers_publish else None,
+    )
 
 
 @bp.post("/articles/<int:article_id>/autosave/discard")
