@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 import weakref
+from urllib.parse import unquote_to_bytes, urlencode
 
 from flask import Flask
 from sqlalchemy import event, func, select, update
@@ -39,6 +40,11 @@ KEY_ENVIRON = (
     "HTTP_HX_BOOSTED",
 )
 
+
+# The query parameters that public pages read. Others (utm_*, fbclid, cache busters) change
+# nothing in a page, so they must not make a new entry: a link shared with a tracking id per
+# reader would miss every time and crowd everything else out of the cache.
+READ_PARAMETERS = frozenset({b"page", b"q", b"as_of"})
 
 BODY_HEADERS = ("content-length", "content-type")
 MAX_AGE = 300
@@ -132,7 +138,7 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         key = (
             environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""),
+            read_parameters(environ.get("QUERY_STRING", "")),
             *(environ.get(name, "") for name in KEY_ENVIRON),
         )
         try:
@@ -179,6 +185,23 @@ class PageCache:
         self.store.keep(key, entry)
         start_response(captured["status"], headers)
         return [body]
+
+
+def read_parameters(query_string: str) -> str:
+    """The parameters of the query that pages read, as the bytes the app decodes them to.
+
+    Decoded, not matched as written: `?%70age=2` is `page=2` to the app, and must not be taken
+    for the first page. Kept as bytes: decoding them as text here could make two queries that
+    the app reads differently (an invalid byte and the character it is mistaken for) one entry.
+    """
+    # PEP 3333 hands the query over as latin-1 text: this gives back its bytes.
+    kept = []
+    for field in query_string.encode("latin-1", "replace").split(b"&"):
+        name, _, value = field.replace(b"+", b" ").partition(b"=")
+        name = unquote_to_bytes(name)
+        if name in READ_PARAMETERS:
+            kept.append((name, unquote_to_bytes(value)))
+    return urlencode(kept)
 
 
 def not_modified(entry: Entry, environ) -> bool:

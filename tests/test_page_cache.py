@@ -52,6 +52,30 @@ def test_a_cached_page_never_reaches_flask_or_the_orm(app, client, add_article, 
     assert queries == [] and started == []
 
 
+def test_tracking_parameters_share_the_page_without_reaching_flask(app, client, add_article):
+    add_article("Shared story")
+    first = client.get("/articles/shared-story?fbclid=reader-one&utm_source=social")
+    started = []
+
+    def record(sender, **extra):
+        started.append(request.path)
+
+    with request_started.connected_to(record, app):
+        second = client.get("/articles/shared-story?fbclid=reader-two")
+    assert second.data == first.data and started == []
+
+
+@pytest.mark.parametrize("query", ["%71=grid", "q=grid&fbclid=1", "q=gr%69d", "q=grid+"])
+def test_parameters_pages_read_are_told_apart_however_written(client, add_article, query):
+    add_article("Canal report")
+    add_article("Grid report")
+    # Kept first: the entries that a query read the wrong way would be taken for.
+    assert "Search titles" in client.get("/search").get_data(as_text=True)
+    assert "Canal report" in client.get("/search?q=canal").get_data(as_text=True)
+    html = client.get(f"/search?{query}").get_data(as_text=True)
+    assert "Grid report" in html and "Canal report" not in html
+
+
 def test_an_edited_article_is_never_served_stale(client, add_article):
     article = add_article("Old headline")
     assert "Old headline" in client.get("/articles/old-headline").get_data(as_text=True)
