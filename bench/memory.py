@@ -1,6 +1,11 @@
 """Resident memory of one gunicorn worker after 10,000 requests across the site's pages.
 
-.venv/bin/python bench/memory.py [--requests 10000]
+.venv/bin/python bench/memory.py [--requests 10000] [--distinct]
+
+The requests cycle through the pages the front page links to, each with a tracking parameter
+that changes (as links shared with `?fbclid=...` do), which the page cache keeps as one entry.
+`--distinct` asks a different search instead each time, the worst case: every request a page of
+its own, until the page cache is full (PAGE_CACHE_BYTES).
 """
 
 import argparse
@@ -24,6 +29,7 @@ def rss_mb(pid: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--distinct", action="store_true", help="every request a page of its own")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="rsflask-memory-"))
     # One client asks for everything: the search limit per address would answer 429.
@@ -54,10 +60,12 @@ def main() -> None:
         )
         print(f"worker {worker}: {rss_mb(worker):.1f} MB after start")
         for number in range(args.requests):
-            path = paths[number % len(paths)]
-            with urllib.request.urlopen(
-                base + path + ("&" if "?" in path else "?") + f"n={number % 500}"
-            ) as r:
+            if args.distinct:
+                url = f"{base}/search?q=europe+{number}"
+            else:
+                path = paths[number % len(paths)]
+                url = base + path + ("&" if "?" in path else "?") + f"n={number % 500}"
+            with urllib.request.urlopen(url) as r:
                 r.read()
         print(f"worker {worker}: {rss_mb(worker):.1f} MB after {args.requests} requests")
     finally:

@@ -194,6 +194,8 @@ def read_parameters(query_string: str) -> str:
     for the first page. Kept as bytes: decoding them as text here could make two queries that
     the app reads differently (an invalid byte and the character it is mistaken for) one entry.
     """
+    if not query_string:
+        return ""
     # PEP 3333 hands the query over as latin-1 text: this gives back its bytes.
     kept = []
     for field in query_string.encode("latin-1", "replace").split(b"&"):
