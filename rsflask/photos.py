@@ -12,7 +12,9 @@ from rsflask.db import db
 from rsflask.models import Photo
 
 VARIANT_WIDTHS = (480, 800, 1200, 1600)
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is how Pillow names a JPEG with more pictures after the first (many phone cameras add a
+# depth map or a preview): the first picture is the photo, and the only one used.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 # Far above any camera's output, far below what would exhaust a small server's memory.
 MAX_PIXELS = 50_000_000
 # WebP cannot hold a picture with a longer side, and every stored file is WebP.

@@ -77,10 +77,20 @@ def with_exif(kind: str = "JPEG", size=(1200, 800), **tags) -> bytes:
 
 @pytest.mark.parametrize(
     ("kind", "filename"),
-    [("JPEG", "harbour.jpg"), ("PNG", "harbour.png"), ("WEBP", "harbour.webp")],
+    [
+        ("JPEG", "harbour.jpg"),
+        # A phone camera's JPEG with a second picture in it, which Pillow calls MPO.
+        ("MPO", "harbour.jpg"),
+        ("PNG", "harbour.png"),
+        ("WEBP", "harbour.webp"),
+    ],
 )
 def test_real_images_are_stored_as_webp_variants(app, editor, article, kind, filename):
-    data = image_bytes(kind, (2000, 1000))
+    # An MPO of one picture is written as a plain JPEG: a phone's has a second one.
+    second = {"save_all": True, "append_images": [Image.new("RGB", (200, 100))]}
+    data = image_bytes(kind, (2000, 1000), **(second if kind == "MPO" else {}))
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == kind
     response = send_photo(editor, article, data, filename)
     assert response.status_code == 303
     photo = photo_of(article)
