@@ -73,21 +73,25 @@ def test_gunicorn_accepts_its_configuration_and_loads_the_app(tmp_path, monkeypa
     assert result.returncode == 0, result.stderr
 
 
-def test_nginx_accepts_the_site(tmp_path):
-    nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
-    if not (nginx and openssl):
-        unavailable("nginx and openssl are needed to check the nginx site")
-    # certbot's certificate does not exist here: a throwaway one stands in for it.
+def throwaway_certificate(openssl: str, folder) -> None:
+    """certbot's certificate for example.org does not exist here: a throwaway one stands in."""
     subprocess.run(
         [
             *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-subj", "/CN=example.org", "-keyout", tmp_path / "privkey.pem"),
-            *("-out", tmp_path / "fullchain.pem"),
+            *("-subj", "/CN=example.org", "-keyout", folder / "privkey.pem"),
+            *("-out", folder / "fullchain.pem"),
         ],
         check=True,
         capture_output=True,
         timeout=60,
     )
+
+
+def test_nginx_accepts_the_site(tmp_path):
+    nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
+    if not (nginx and openssl):
+        unavailable("nginx and openssl are needed to check the nginx site")
+    throwaway_certificate(openssl, tmp_path)
     site = (DEPLOY / "nginx" / "rsflask.conf").read_text()
     site = site.replace("/etc/letsencrypt/live/example.org", str(tmp_path))
     for folder in ("/var/log/nginx/", "/var/cache/nginx/"):
@@ -159,16 +163,7 @@ def test_nginx_answers_only_the_site_s_own_names(tmp_path):
     nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
     if not (nginx and openssl):
         unavailable("nginx and openssl are needed to run the shipped site")
-    subprocess.run(
-        [
-            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-subj", "/CN=example.org", "-keyout", tmp_path / "privkey.pem"),
-            *("-out", tmp_path / "fullchain.pem"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    throwaway_certificate(openssl, tmp_path)
     http, https = free_port(), free_port()
     site = (DEPLOY / "nginx" / "rsflask.conf").read_text()
     site = re.sub(r"\n\s*listen \[::\][^;]*;", "", site)
