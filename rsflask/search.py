@@ -8,7 +8,7 @@ article is indexed whatever its status: what readers may see is decided when sea
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 from typing import NamedTuple
 
@@ -16,8 +16,10 @@ import click
 from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
+    Row,
     Text,
     column,
     delete,
@@ -87,51 +89,80 @@ class Results(NamedTuple):
         return (self.page - 1) * PER_PAGE + 1
 
 
-def search(query: str, page: int) -> Results | None:
-    """Published articles matching the words of `query`, best first; None when it has no words."""
-    words = WORD.findall(unicodedata.normalize("NFKC", query[:MAX_QUERY_LENGTH]))[:MAX_WORDS]
-    if not words:
-        return None
-    # The last word may be unfinished (results follow the typing), once it is long enough not to
-    # match nearly everything.
-    prefix = len(words[-1]) >= MIN_PREFIX_LENGTH
+class FullText(NamedTuple):
+    """The expressions of one search in this database's dialect."""
+
+    key: ColumnElement[int]  # the article's id in the index
+    match: ColumnElement[bool]
+    rank: ColumnElement[float]  # lower is better
+    snippet: ColumnElement[str]
+    on_page: Callable[[list[int]], ColumnElement[bool]]
+
+
+def full_text(words: list[str], prefix: bool) -> FullText:
+    """A search for all these words; with `prefix`, the last also matches longer words it begins."""
     if db.engine.dialect.name == "postgresql":
         # Each word a quoted lexeme: nothing the reader types can be read as an operator.
         lexemes = " & ".join(f"'{word}'" for word in words) + (":*" if prefix else "")
         tsquery = func.to_tsquery(TEXT_SEARCH_CONFIGURATION, lexemes)
         key = article_search.c.article_id
-        match = article_search.c.search_vector.op("@@")(tsquery)
-        # Negated, so that on both databases a lower rank is a better match.
-        rank = -func.ts_rank_cd(article_search.c.search_vector, tsquery)
-        snippet = func.ts_headline(
-            TEXT_SEARCH_CONFIGURATION,
-            article_search.c.body,
-            tsquery,
-            f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15",
+        return FullText(
+            key=key,
+            match=article_search.c.search_vector.op("@@")(tsquery),
+            # Negated, so that on both databases a lower rank is a better match.
+            rank=-func.ts_rank_cd(article_search.c.search_vector, tsquery),
+            snippet=func.ts_headline(
+                TEXT_SEARCH_CONFIGURATION,
+                article_search.c.body,
+                tsquery,
+                f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15",
+            ),
+            on_page=key.in_,
         )
-        on_page = key.in_
-    else:
-        # Each word an FTS5 string, so operators, column filters and brackets mean nothing.
-        fts = literal_column("article_search")
-        key = article_search.c.rowid
-        match = fts.op("MATCH")(" ".join(f'"{word}"' for word in words) + ("*" if prefix else ""))
+    # Each word an FTS5 string, so operators, column filters and brackets mean nothing.
+    fts = literal_column("article_search")
+    key = article_search.c.rowid
+    return FullText(
+        key=key,
+        match=fts.op("MATCH")(" ".join(f'"{word}"' for word in words) + ("*" if prefix else "")),
         # Weights per column: title, dek, body, tags, authors.
-        rank = func.bm25(fts, 10.0, 4.0, 1.0, 4.0, 4.0)
-        snippet = func.snippet(fts, 2, START, STOP, "…", 32)
+        rank=func.bm25(fts, 10.0, 4.0, 1.0, 4.0, 4.0),
+        snippet=func.snippet(fts, 2, START, STOP, "…", 32),
         # "+ 0" stops FTS5 from running the whole query again for each listed rowid.
-        on_page = (key + 0).in_
-    # Ranked in one statement, then ordered and cut into pages here: a count and a page of a
-    # ranking query would match and rank everything twice. Both indexes hand matches over in id
-    # order, so taking the newest stops early and ranks MAX_RANKED (and one more) at most.
-    rows = db.session.execute(
-        select(key.label("id"), rank.label("rank"), Article.published_at)
-        .join(Article, Article.id == key)
-        .where(match, published().whereclause)
-        .order_by(key.desc())
+        on_page=(key + 0).in_,
+    )
+
+
+def newest_ranked(text: FullText) -> list[Row]:
+    """The newest MAX_RANKED (and one more) visible matches, with their rank, newest first."""
+    # Ranked in one statement, then ordered and cut into pages by the caller: a count and a page
+    # of a ranking query would match and rank everything twice. Both indexes hand matches over in
+    # id order, so taking the newest stops early and ranks MAX_RANKED (and one more) at most.
+    return db.session.execute(
+        select(text.key.label("id"), text.rank.label("rank"), Article.published_at)
+        .join(Article, Article.id == text.key)
+        .where(text.match, published().whereclause)
+        .order_by(text.key.desc())
         .limit(MAX_RANKED + 1)
         # SQLite would look each match up by its primary key, reading the whole row.
         .with_hint(Article, "INDEXED BY ix_articles_visibility", "sqlite")
     ).all()
+
+
+def search(query: str, page: int) -> Results | None:
+    """Published articles matching the words of `query`, best first; None when it has no words."""
+    words = WORD.findall(unicodedata.normalize("NFKC", query[:MAX_QUERY_LENGTH]))[:MAX_WORDS]
+    if not words:
+        return None
+    text = full_text(words, prefix=False)
+    rows = newest_ranked(text)
+    # The last word may be unfinished (results follow the typing): it also matches the longer
+    # words it begins, once it is long enough not to match nearly everything, unless the words
+    # as typed fill the ranking already. A prefix is costly: both indexes read every posting of
+    # every word it begins, where whole words stop at the newest matches.
+    if len(words[-1]) >= MIN_PREFIX_LENGTH and len(rows) <= MAX_RANKED:
+        text = full_text(words, prefix=True)
+        rows = newest_ranked(text)
     more_than_ranked = len(rows) > MAX_RANKED
     rows = sorted(rows[:MAX_RANKED], key=lambda row: (row.published_at, row.id), reverse=True)
     rows.sort(key=lambda row: row.rank)
@@ -142,11 +173,13 @@ def search(query: str, page: int) -> Results | None:
     on_this_page = db.session.scalars(select(Article).where(Article.id.in_(page_ids)))
     by_id = {article.id: article for article in on_this_page}
     # The id range lets the index seek to this page's matches instead of walking all of them.
-    near = key.between(min(page_ids, default=0), max(page_ids, default=0))
-    snippets = db.session.execute(select(key, snippet).where(match, near, on_page(page_ids)))
+    near = text.key.between(min(page_ids, default=0), max(page_ids, default=0))
+    snippets = db.session.execute(
+        select(text.key, text.snippet).where(text.match, near, text.on_page(page_ids))
+    )
     return Results(
         articles=[by_id[article_id] for article_id in page_ids],
-        snippets={article_id: marked(text) for article_id, text in snippets},
+        snippets={article_id: marked(snippet) for article_id, snippet in snippets},
         total=len(rows),
         page=page,
         pages=pages,

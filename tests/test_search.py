@@ -212,6 +212,26 @@ def test_past_max_ranked_matches_only_the_newest_are_ranked_and_the_page_says_so
     assert found(client, "canal story 0") == ["canal-story-0"]
 
 
+def test_the_last_word_matches_longer_words_until_the_words_as_typed_fill_the_ranking(
+    client, add_article, monkeypatch
+):
+    monkeypatch.setattr("rsflask.search.MAX_RANKED", 3)
+    add_article("Canal tolls", body="The canals pay for themselves.\n")
+    add_article("Canalside homes", body="Houses by the water.\n")
+    # "canal" and its stem (canals) in one article, the longer word "canalside" in the other.
+    assert sorted(found(client, "canal")) == ["canal-tolls", "canalside-homes"]
+    for number in range(3):
+        add_article(f"Canal story {number}")
+    add_article("Canalside cafes")
+    # The word as typed fills the ranking now: the newest article, with only the longer word,
+    # is not among those ranked.
+    html = client.get("/search?q=canal").get_data(as_text=True)
+    assert "More than 3 results for “canal”" in html
+    assert sorted(found(client, "canal")) == [f"canal-story-{n}" for n in range(3)]
+    # A word readers have not finished still finds the longer one.
+    assert sorted(found(client, "canalsi")) == ["canalside-cafes", "canalside-homes"]
+
+
 def test_nothing_found_says_so_and_echoes_the_query_safely(client, add_article):
     add_article("Canal story")
     html = client.get("/search", query_string={"q": "<b>zzz</b>"}).get_data(as_text=True)
