@@ -218,7 +218,7 @@ def test_every_readers_page_has_one_latest_block(client, add_article, url, statu
     response = client.get(url)
     assert response.status_code == status
     [block] = latest_blocks(response.get_data(as_text=True))
-    assert 'hx-get="/latest" hx-trigger="load"' in block
+    assert 'hx-get="/latest" hx-trigger="intersect once"' in block
     assert '<a href="/latest">See the latest articles</a>' in block
 
 

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from rsflask.db import db
 from rsflask.models import Article, User
+from tests.browser.reading import scroll_to_sidebar_fragments
 from tests.editor_helpers import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -86,8 +87,10 @@ def test_axe_finds_no_wcag_aa_violations(js_page, live_server, editor_account, n
         url = READER_PAGES[name]
     response = page.goto(live_server + url)
     assert response.status == 200, f"{url} answered {response.status}"
-    # Let htmx finish what it loads on its own (LATEST, the signup form, the editor's preview).
+    # Let htmx finish what it loads on its own (the editor's preview) and what it loads as the
+    # reader scrolls (LATEST, the signup form).
     page.wait_for_load_state("networkidle")
+    scroll_to_sidebar_fragments(page)
     violations = axe_violations(page)
     assert violations == [], "\n".join(violations)
 

@@ -87,10 +87,30 @@ def test_latest_list_loads_and_more_appends_without_duplicates(page, live_server
 
 def open_signup_form(page, live_server):
     page.goto(live_server + "/")
-    if not page.js_enabled:
+    if page.js_enabled:
+        # The form arrives once the block comes into view.
+        page.locator(".newsletter-block").scroll_into_view_if_needed()
+    else:
         page.locator(".newsletter-block").get_by_role("link").click()
         expect(page).to_have_url(live_server + "/newsletter")
     return page.locator("#signup")
+
+
+def test_the_sidebar_asks_for_its_fragments_only_once_the_reader_scrolls_to_them(
+    js_page, live_server
+):
+    page = js_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    asked = []
+    page.on("request", lambda request: asked.append(request.url.removeprefix(live_server)))
+    page.goto(live_server + "/articles/story-3")
+    page.wait_for_load_state("networkidle")
+    assert "/latest" not in asked and "/newsletter" not in asked
+    page.locator(".newsletter-block").scroll_into_view_if_needed()
+    expect(page.locator(".newsletter-block #signup form")).to_be_visible()
+    page.locator(".latest").scroll_into_view_if_needed()
+    expect(page.locator(".latest .latest-list li:not(.latest-more) > a")).to_have_count(5)
+    assert asked.count("/latest") == asked.count("/newsletter") == 1
 
 
 def test_signup_with_a_bad_address_says_what_is_wrong_and_keeps_it(page, live_server):
@@ -160,6 +180,7 @@ def test_urls_the_sidebar_fetched_as_fragments_stay_whole_pages(js_page, live_se
     page = js_page
     page.goto(live_server + "/")
     expect(page.locator(".latest .latest-list li:not(.latest-more) > a")).to_have_count(5)
+    page.locator(".newsletter-block").scroll_into_view_if_needed()
     expect(page.locator(".newsletter-block #signup form")).to_be_visible()
     pages = [
         ("/latest", page.locator("#latest-heading").get_by_role("link"), "Latest"),
