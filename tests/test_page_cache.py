@@ -12,6 +12,7 @@ from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article
 from rsflask.page_cache import PageCache
+from rsflask.page_store import ENTRY_OVERHEAD, Entry, MemoryStore
 from tests.conftest import htmx
 from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
 
@@ -212,3 +213,27 @@ def test_public_pages_tell_nginx_how_long_to_keep_them(app, client, add_article)
     response = client.get("/articles/story")
     assert response.headers["X-Accel-Expires"] == str(app.config["NGINX_CACHE_SECONDS"])
     assert "X-Accel-Expires" not in client.get("/editor/sign-in").headers
+
+
+def test_the_memory_store_keeps_to_its_budget_counting_headers_and_bookkeeping():
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"abc"')]
+
+    def page(size: int) -> Entry:
+        return Entry(1, time.time() + 60, "200 OK", headers, b"x" * size, '"abc"')
+
+    small = page(100)
+    # A small page costs far more than its body: a budget of bodies alone would hold a
+    # worker's memory to nothing like it.
+    assert small.cost >= 100 + ENTRY_OVERHEAD
+    store = MemoryStore(max_bytes=10 * small.cost)
+    for number in range(15):
+        store.keep(("/search", f"q={number}"), page(100))
+        assert store.size == sum(entry.cost for entry in store.entries.values())
+        assert store.size <= store.max_bytes
+    # The least recently used went first.
+    assert [key[1] for key in store.entries] == [f"q={number}" for number in range(5, 15)]
+    # Replacing an entry counts it once; one larger than a tenth of the budget is not kept.
+    store.keep(("/search", "q=14"), page(100))
+    assert len(store.entries) == 10
+    store.keep(("/big", ""), page(store.max_bytes // 10))
+    assert store.get(("/big", "")) is None
