@@ -13,7 +13,7 @@ from rsflask.article_files import _get_or_create, read_article_file, save_articl
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
 from rsflask.models.content import article_tags
-from rsflask.search import reindex
+from rsflask.search import compact_index, reindex
 
 ARTICLES = Path(__file__).parent / "demo" / "articles"
 SECTIONS = [
@@ -180,6 +180,8 @@ def generate_articles(count: int, models: list[Article], start: datetime) -> Non
             reindex(ids)
             db.session.commit()
             bar.update(len(rows))
+    compact_index()
+    db.session.commit()
 
 
 def article_count() -> int:

@@ -19,7 +19,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
-    Row,
     Text,
     column,
     delete,
@@ -30,6 +29,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -133,19 +133,25 @@ def full_text(words: list[str], prefix: bool) -> FullText:
     )
 
 
-def newest_ranked(text: FullText) -> list[Row]:
-    """The newest MAX_RANKED (and one more) visible matches, with their rank, newest first."""
-    # Ranked in one statement, then ordered and cut into pages by the caller: a count and a page
-    # of a ranking query would match and rank everything twice. Both indexes hand matches over in
-    # id order, so taking the newest stops early and ranks MAX_RANKED (and one more) at most.
-    return db.session.execute(
-        select(text.key.label("id"), text.rank.label("rank"), Article.published_at)
-        .join(Article, Article.id == text.key)
-        .where(text.match, published().whereclause)
-        .order_by(text.key.desc())
+def ranked_ids(terms: FullText) -> list[int]:
+    """The newest MAX_RANKED (and one more) visible matches, best first."""
+    # Ranked in one statement: a count and a page of a ranking query would match and rank
+    # everything twice. Both indexes hand matches over in id order, so taking the newest stops
+    # early and ranks MAX_RANKED (and one more) at most.
+    newest = (
+        select(terms.key.label("id"), terms.rank.label("rank"), Article.published_at)
+        .join(Article, Article.id == terms.key)
+        .where(terms.match, published().whereclause)
+        .order_by(terms.key.desc())
         .limit(MAX_RANKED + 1)
         # SQLite would look each match up by its primary key, reading the whole row.
         .with_hint(Article, "INDEXED BY ix_articles_visibility", "sqlite")
+        .subquery()
+    )
+    return db.session.scalars(
+        select(newest.c.id).order_by(
+            newest.c.rank, newest.c.published_at.desc(), newest.c.id.desc()
+        )
     ).all()
 
 
@@ -154,33 +160,34 @@ def search(query: str, page: int) -> Results | None:
     words = WORD.findall(unicodedata.normalize("NFKC", query[:MAX_QUERY_LENGTH]))[:MAX_WORDS]
     if not words:
         return None
-    text = full_text(words, prefix=False)
-    rows = newest_ranked(text)
+    terms = full_text(words, prefix=False)
+    ids = ranked_ids(terms)
     # The last word may be unfinished (results follow the typing): it also matches the longer
     # words it begins, once it is long enough not to match nearly everything, unless the words
     # as typed fill the ranking already. A prefix is costly: both indexes read every posting of
     # every word it begins, where whole words stop at the newest matches.
-    if len(words[-1]) >= MIN_PREFIX_LENGTH and len(rows) <= MAX_RANKED:
-        text = full_text(words, prefix=True)
-        rows = newest_ranked(text)
-    more_than_ranked = len(rows) > MAX_RANKED
-    rows = sorted(rows[:MAX_RANKED], key=lambda row: (row.published_at, row.id), reverse=True)
-    rows.sort(key=lambda row: row.rank)
-    pages = math.ceil(len(rows) / PER_PAGE)
+    if len(words[-1]) >= MIN_PREFIX_LENGTH and len(ids) <= MAX_RANKED:
+        terms = full_text(words, prefix=True)
+        ids = ranked_ids(terms)
+    more_than_ranked = len(ids) > MAX_RANKED
+    if more_than_ranked:
+        # The one more, fetched only to tell that there are more, is the oldest.
+        ids.remove(min(ids))
+    pages = math.ceil(len(ids) / PER_PAGE)
     if page > max(pages, 1):
         abort(404)
-    page_ids = [row.id for row in rows[(page - 1) * PER_PAGE : page * PER_PAGE]]
+    page_ids = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
     on_this_page = db.session.scalars(select(Article).where(Article.id.in_(page_ids)))
     by_id = {article.id: article for article in on_this_page}
     # The id range lets the index seek to this page's matches instead of walking all of them.
-    near = text.key.between(min(page_ids, default=0), max(page_ids, default=0))
+    near = terms.key.between(min(page_ids, default=0), max(page_ids, default=0))
     snippets = db.session.execute(
-        select(text.key, text.snippet).where(text.match, near, text.on_page(page_ids))
+        select(terms.key, terms.snippet).where(terms.match, near, terms.on_page(page_ids))
     )
     return Results(
         articles=[by_id[article_id] for article_id in page_ids],
         snippets={article_id: marked(snippet) for article_id, snippet in snippets},
-        total=len(rows),
+        total=len(ids),
         page=page,
         pages=pages,
         more_than_ranked=more_than_ranked,
@@ -222,9 +229,21 @@ def reindex_all() -> int:
     batch = 500
     for start in range(0, len(ids), batch):
         write_index(connection, ids[start : start + batch])
+    compact_index()
     # No ORM flush happened, so nothing told the page cache that results may have changed.
     bump_generation(db.session)
     return len(ids)
+
+
+def compact_index() -> None:
+    """Merge FTS5's index into one segment after a bulk write. The caller commits.
+
+    Each batch written leaves a segment, and every search reads every segment: after 100,000
+    articles written in batches, searches took half as long again as after this. PostgreSQL's
+    GIN index needs nothing of the kind.
+    """
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO article_search(article_search) VALUES ('optimize')"))
 
 
 def reindex(article_ids: Iterable[int]) -> None:
