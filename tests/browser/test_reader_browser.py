@@ -9,6 +9,18 @@ from rsflask.models import Subscriber, published
 pytestmark = pytest.mark.browser
 
 
+def expect_swap_settled(region) -> None:
+    """Wait until htmx has settled what it swapped into `region` (call once the swap is seen).
+
+    New content shows at once, but htmx only processes it (until then Show less or More is a
+    plain link) and applies its `autofocus` (which moves focus and scrolls) when it settles, 20 ms
+    later or more on a busy machine. A test that clicks, moves focus or presses a key in between
+    follows that plain link, has its focus taken back, or has the page scroll under its click.
+    No reader is that quick; a test can be.
+    """
+    expect(region.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+
+
 def test_keep_reading_then_show_less(page, live_server):
     page.goto(live_server + "/")
     teaser = page.locator("#teaser-story-3")
@@ -25,6 +37,7 @@ def test_keep_reading_then_show_less(page, live_server):
         expect(page.get_by_text("Closing paragraph of story 3.")).to_be_visible()
         return
     expect(hidden_paragraph).to_be_visible()
+    expect_swap_settled(teaser)
     expect(page).to_have_url(live_server + "/")
     show_less = teaser.get_by_role("link", name="Show less")
     expect(show_less).to_have_attribute("aria-expanded", "true")
@@ -45,10 +58,17 @@ def test_keep_reading_works_from_the_keyboard(js_page, live_server):
     teaser = page.locator("#teaser-story-4")
     teaser.get_by_role("link", name="Keep reading").focus()
     page.keyboard.press("Enter")
-    expect(teaser.get_by_text("Third paragraph of story 4")).to_be_visible()
+    hidden_paragraph = teaser.get_by_text("Third paragraph of story 4")
+    expect(hidden_paragraph).to_be_visible()
+    expect_swap_settled(teaser)
+    # Focus is in the text just revealed; the next Tab reaches Show less.
+    expect(teaser.locator(".fold-rest")).to_be_focused()
     show_less = teaser.get_by_role("link", name="Show less")
-    show_less.focus()
+    page.keyboard.press("Tab")
+    expect(show_less).to_be_focused()
     page.keyboard.press("Enter")
+    expect(hidden_paragraph).to_have_count(0)
+    expect(page).to_have_url(live_server + "/")
     expect(teaser.get_by_role("link", name="Keep reading")).to_be_focused()
 
 
@@ -76,6 +96,7 @@ def test_latest_list_loads_and_more_appends_without_duplicates(page, live_server
     latest = page.locator(".latest .latest-list")
     expect(latest.locator("li:not(.latest-more) > a")).to_have_count(5)
     for shown in [*range(10, visible, 5), visible]:
+        expect_swap_settled(latest)
         latest.get_by_role("link", name="More latest articles").click()
         expect(latest.locator("li:not(.latest-more) > a")).to_have_count(shown)
     expect(latest.get_by_text("You have reached the end of the list.")).to_be_visible()
@@ -89,7 +110,10 @@ def open_signup_form(page, live_server):
     page.goto(live_server + "/")
     if page.js_enabled:
         # The form arrives once the block comes into view.
-        page.locator(".newsletter-block").scroll_into_view_if_needed()
+        block = page.locator(".newsletter-block")
+        block.scroll_into_view_if_needed()
+        expect(block.locator("#signup form")).to_be_visible()
+        expect_swap_settled(block)
     else:
         page.locator(".newsletter-block").get_by_role("link").click()
         expect(page).to_have_url(live_server + "/newsletter")
@@ -143,9 +167,17 @@ def test_signup_with_a_good_address_thanks_the_reader(page, live_server):
 def test_back_and_reload_after_swaps_show_whole_pages(js_page, live_server):
     page = js_page
     page.goto(live_server + "/")
-    page.locator("#teaser-story-5").get_by_role("link", name="Keep reading").click()
+    teaser = page.locator("#teaser-story-5")
+    teaser.get_by_role("link", name="Keep reading").click()
     expect(page.get_by_text("Third paragraph of story 5")).to_be_visible()
-    page.locator(".latest").get_by_role("link", name="More latest articles").click()
+    expect_swap_settled(teaser)
+    latest = page.locator(".latest")
+    latest.get_by_role("link", name="More latest articles").click()
+    # The first item of the next page takes focus, scrolling the page to it.
+    first_new_item = latest.locator("li[autofocus]")
+    expect(first_new_item).to_have_count(1)
+    expect_swap_settled(latest)
+    expect(first_new_item).to_be_focused()
     page.get_by_role("link", name="Story number 6").first.click()
     expect(page).to_have_url(live_server + "/articles/story-6")
     page.go_back()
