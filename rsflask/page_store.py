@@ -51,10 +51,11 @@ class MemoryStore:
         return entry
 
     def keep(self, key: tuple, entry: Entry) -> None:
-        if entry.cost > self.max_bytes // 10:
+        cost = entry.cost
+        if cost > self.max_bytes // 10:
             return
         old = self.entries.pop(key, None)
-        self.size += entry.cost - (old.cost if old else 0)
+        self.size += cost - (old.cost if old else 0)
         self.entries[key] = entry
         while self.size > self.max_bytes and self.entries:
             _, dropped = self.entries.popitem(last=False)

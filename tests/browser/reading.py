@@ -1,16 +1,34 @@
-"""What a reader does in the browser, for tests that need the whole page as a reader sees it."""
+"""What a reader does in the browser, for tests that need the page as a reader sees it."""
 
 from playwright.sync_api import expect
 
 
+def expect_swap_settled(region) -> None:
+    """Wait until htmx has settled what it swapped into `region` (call once the swap is seen).
+
+    New content shows at once, but htmx only processes it (until then Show less or More is a
+    plain link) and applies its `autofocus` (which moves focus and scrolls) when it settles, 20 ms
+    later or more on a busy machine. A test that clicks, moves focus or presses a key in between
+    follows that plain link, has its focus taken back, or has the page scroll under its click.
+    No reader is that quick; a test can be.
+    """
+    expect(region.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+
+
+def scroll_to_signup_form(page) -> None:
+    """Scroll the newsletter block into view and wait for the form htmx loads into it then."""
+    block = page.locator(".newsletter-block")
+    block.scroll_into_view_if_needed()
+    expect(block.locator("#signup form")).to_be_visible()
+    expect_swap_settled(block)
+
+
 def scroll_to_sidebar_fragments(page) -> None:
-    """Scroll LATEST and the newsletter block into view and wait for what htmx loads into them:
-    both arrive only once they come into view."""
+    """Scroll LATEST and the newsletter block, where a page has them, into view and wait for
+    what htmx loads into them: both arrive only once they come into view."""
     latest = page.locator(".latest .latest-list")
     if latest.count():
         latest.scroll_into_view_if_needed()
         expect(latest.get_by_role("link", name="See the latest articles")).to_have_count(0)
-    newsletter = page.locator(".newsletter-block")
-    if newsletter.count():
-        newsletter.scroll_into_view_if_needed()
-        expect(newsletter.locator("form")).to_be_visible()
+    if page.locator(".newsletter-block").count():
+        scroll_to_signup_form(page)

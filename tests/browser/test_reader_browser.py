@@ -5,20 +5,13 @@ from playwright.sync_api import expect
 
 from rsflask.db import db
 from rsflask.models import Subscriber, published
+from tests.browser.reading import (
+    expect_swap_settled,
+    scroll_to_sidebar_fragments,
+    scroll_to_signup_form,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def expect_swap_settled(region) -> None:
-    """Wait until htmx has settled what it swapped into `region` (call once the swap is seen).
-
-    New content shows at once, but htmx only processes it (until then Show less or More is a
-    plain link) and applies its `autofocus` (which moves focus and scrolls) when it settles, 20 ms
-    later or more on a busy machine. A test that clicks, moves focus or presses a key in between
-    follows that plain link, has its focus taken back, or has the page scroll under its click.
-    No reader is that quick; a test can be.
-    """
-    expect(region.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
 
 def test_keep_reading_then_show_less(page, live_server):
@@ -109,11 +102,7 @@ def test_latest_list_loads_and_more_appends_without_duplicates(page, live_server
 def open_signup_form(page, live_server):
     page.goto(live_server + "/")
     if page.js_enabled:
-        # The form arrives once the block comes into view.
-        block = page.locator(".newsletter-block")
-        block.scroll_into_view_if_needed()
-        expect(block.locator("#signup form")).to_be_visible()
-        expect_swap_settled(block)
+        scroll_to_signup_form(page)
     else:
         page.locator(".newsletter-block").get_by_role("link").click()
         expect(page).to_have_url(live_server + "/newsletter")
@@ -130,9 +119,7 @@ def test_the_sidebar_asks_for_its_fragments_only_once_the_reader_scrolls_to_them
     page.goto(live_server + "/articles/story-3")
     page.wait_for_load_state("networkidle")
     assert "/latest" not in asked and "/newsletter" not in asked
-    page.locator(".newsletter-block").scroll_into_view_if_needed()
-    expect(page.locator(".newsletter-block #signup form")).to_be_visible()
-    page.locator(".latest").scroll_into_view_if_needed()
+    scroll_to_sidebar_fragments(page)
     expect(page.locator(".latest .latest-list li:not(.latest-more) > a")).to_have_count(5)
     assert asked.count("/latest") == asked.count("/newsletter") == 1
 
@@ -212,8 +199,7 @@ def test_urls_the_sidebar_fetched_as_fragments_stay_whole_pages(js_page, live_se
     page = js_page
     page.goto(live_server + "/")
     expect(page.locator(".latest .latest-list li:not(.latest-more) > a")).to_have_count(5)
-    page.locator(".newsletter-block").scroll_into_view_if_needed()
-    expect(page.locator(".newsletter-block #signup form")).to_be_visible()
+    scroll_to_signup_form(page)
     pages = [
         ("/latest", page.locator("#latest-heading").get_by_role("link"), "Latest"),
         (
