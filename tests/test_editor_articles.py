@@ -585,7 +585,7 @@ def test_autosave_keeps_the_text_without_changing_what_readers_see(editor, peopl
 def test_the_publish_button_follows_the_typed_time_before_any_save(editor, people):
     article = write_article(editor, "Timed story", "save")
     later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    button = '<input id="publish" name="publish" type="submit" value="{}" hx-swap-oob="true">'
+    button = '<input id="publish" name="publish" type="submit" value="{}" data-hx-swap-oob="true">'
     assert button.format("Schedule") in autosave(editor, article, published_at=later).text
     assert button.format("Publish") in autosave(editor, article, published_at="").text
 
@@ -759,11 +759,11 @@ def test_the_autosave_element_posts_what_is_typed_after_a_pause(editor, people):
     page = editor.get(f"/editor/articles/{article_id}").get_data(as_text=True)
     element = re.search(r'<p id="autosave-status"[^>]*>', page).group(0)
     attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', html.unescape(element)))
-    assert attributes["hx-post"] == f"/editor/articles/{article_id}/autosave"
-    trigger = attributes["hx-trigger"]
+    assert attributes["data-hx-post"] == f"/editor/articles/{article_id}/autosave"
+    trigger = attributes["data-hx-trigger"]
     assert re.search(r"\binput\b.*\bdelay:\d+m?s\b", trigger)
     assert "from:#article-form" in trigger
-    included = attributes["hx-include"]
+    included = attributes["data-hx-include"]
     # Every field but the photo, which would be uploaded again at every pause in typing.
     expected = {"csrf_token", "version", "title", "slug", "dek", "article_type", "section"}
     expected |= {"tags", "authors", "body", "photo_alt", "photo_credit", "published_at"}

@@ -15,7 +15,7 @@ def test_keep_reading_fragment_is_the_rest_of_the_body_only(client, add_article)
     assert "<p>Three, revealed.</p>" in html and "<p>Four, revealed.</p>" in html
     assert "<p>One.</p>" not in html and "<html" not in html
     assert 'aria-expanded="true"' in html and "Show less" in html
-    assert "hx-disable" in html
+    assert "data-hx-disable" in html
 
 
 def test_show_less_fragment_is_the_keep_reading_control(client, add_article):
@@ -126,7 +126,7 @@ def test_every_teaser_page_has_keep_reading_on_each_teaser(client, add_article, 
     for slug, control in teasers.items():
         assert control is not None, f"no Keep reading under {slug}"
         assert control["href"] == f"/articles/{slug}"
-        assert control["hx-get"] == f"/articles/{slug}/more"
+        assert control["data-hx-get"] == f"/articles/{slug}/more"
         assert control["aria-expanded"] == "false"
 
 
@@ -145,15 +145,15 @@ def test_latest_fragment_pages_append_without_duplicates_and_end_clearly(app, cl
     first = client.get("/latest", headers=htmx()).get_data(as_text=True)
     assert "<html" not in first and "<li" in first
     seen = latest_item_links(first)
-    url = first.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    url = first.split('data-hx-get="')[1].split('"')[0].replace("&amp;", "&")
     # An article published between two clicks must not push an old one onto the next page.
     add_article("Breaking while reading", published=None)
     while url:
         html = client.get(url, headers=htmx()).get_data(as_text=True)
         seen += latest_item_links(html)
         url = (
-            html.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
-            if "hx-get" in html
+            html.split('data-hx-get="')[1].split('"')[0].replace("&amp;", "&")
+            if "data-hx-get" in html
             else ""
         )
     assert len(seen) == len(set(seen)) == 7
@@ -218,7 +218,7 @@ def test_every_readers_page_has_one_latest_block(client, add_article, url, statu
     response = client.get(url)
     assert response.status_code == status
     [block] = latest_blocks(response.get_data(as_text=True))
-    assert 'hx-get="/latest" hx-trigger="intersect once"' in block
+    assert 'data-hx-get="/latest" data-hx-trigger="intersect once"' in block
     assert '<a href="/latest">See the latest articles</a>' in block
 
 

@@ -246,7 +246,7 @@ def test_front_page_does_not_show_qiosk_items_as_teasers(client, front):
 def test_front_page_latest_block_links_to_latest_without_javascript(client, front):
     block = parse(client.get("/")).find("section", class_="latest")
     assert "/latest" in block.find("ol").links()
-    assert block.find("ol").attrs["hx-get"] == "/latest"
+    assert block.find("ol").attrs["data-hx-get"] == "/latest"
 
 
 def test_front_page_newsletter_block_links_to_the_signup_page(client, front):
@@ -1027,9 +1027,9 @@ SIDEBAR_PAGES = ["/articles/energy-story", "/sections/europe", "/tags/energy"]
 def test_page_has_the_latest_block_that_loads_with_htmx_and_links_without(client, site, path):
     block = parse(client.get(path)).find("aside", class_="sidebar").find("section", "latest")
     items = block.find("ol")
-    assert items.attrs["hx-get"] == "/latest"
+    assert items.attrs["data-hx-get"] == "/latest"
     # Asked for once it comes into view: a reader who never scrolls to it costs no request.
-    assert items.attrs["hx-trigger"] == "intersect once"
+    assert items.attrs["data-hx-trigger"] == "intersect once"
     assert items.links() == ["/latest"]
     assert block.find("h2").links() == ["/latest"]
 

@@ -344,8 +344,8 @@ def test_the_search_form_works_without_and_with_javascript(client):
     page = client.get("/search?q=grid").get_data(as_text=True)
     form = re.search(r"<form[^>]*>", page).group(0)
     assert 'role="search"' in form and 'action="/search"' in form and 'method="get"' in form
-    assert 'hx-get="/search"' in form and 'hx-target="#search-results"' in form
-    assert 'hx-push-url="true"' in form and "input changed delay:300ms" in form
+    assert 'data-hx-get="/search"' in form and 'data-hx-target="#search-results"' in form
+    assert 'data-hx-push-url="true"' in form and "input changed delay:300ms" in form
     assert '<label for="search-q">' in page and 'id="search-q" name="q" value="grid"' in page
     assert '<div id="search-results">' in page
 
