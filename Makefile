@@ -6,7 +6,11 @@ FLASK := $(BIN)/flask --app rsflask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres setup database lint format clean
+# The Nu HTML Checker that tests/test_valid_html.py runs (on Java), from the npm registry.
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+.PHONY: run test test-postgres setup checker database lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -18,6 +22,13 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+$(VNU_JAR):
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-save --no-audit --no-fund --prefix .tools vnu-jar@$(VNU_VERSION); \
+	else echo "npm not found: the HTML validity test will skip (CI=true: fail)"; fi
+
+checker: $(VNU_JAR)
+
 database: setup
 	@$(FLASK) db upgrade
 	@$(FLASK) seed-demo --if-empty
@@ -26,13 +37,13 @@ database: setup
 run: database
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup checker
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # The same suite on PostgreSQL, in an existing database that it empties (.ci/run makes one).
 TEST_POSTGRES_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: setup
+test-postgres: setup checker
 	RSFLASK_TEST_DATABASE_URI=$(TEST_POSTGRES_URI) $(BIN)/pytest
 
 lint: setup
@@ -43,4 +54,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache *.egg-info
