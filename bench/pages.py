@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 NGINX_SITE = ROOT / "deploy" / "nginx" / "rsflask.conf"
+BROTLI_MODULES = [
+    Path("/usr/lib/nginx/modules") / f"ngx_http_brotli_{part}_module.so"
+    for part in ("filter", "static")
+]
 
 
 def free_port() -> int:
@@ -146,9 +150,16 @@ def nginx_site_conf(folder: Path, port: int, upstream: int, instance: Path) -> s
         "/srv/rsflask/instance", str(instance)
     )
     conf = conf.replace("/var/cache/nginx/rsflask", f"{folder}/nginx-cache")
+    # Brotli as a site with the modules has it; without them, gzip alone.
+    modules = ""
+    if all(module.exists() for module in BROTLI_MODULES):
+        modules = "".join(f"load_module {module};\n" for module in BROTLI_MODULES)
+        conf = conf.replace("/etc/nginx/snippets/", f"{NGINX_SITE.parent}/")
+    else:
+        conf = conf.replace("/etc/nginx/snippets/", f"{folder}/")
     conf = re.sub(r"(access_log|error_log) /var/log/nginx/[^;]*;", r"\1 off;", conf)
     conf = conf.replace("error_log off;", f"error_log {folder}/nginx-site-error.log;")
-    return f"""
+    return f"""{modules}
 worker_processes auto;
 pid {folder}/nginx-site.pid;
 error_log {folder}/nginx-site-error.log;

@@ -91,12 +91,13 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
 def _add_commands(app: Flask) -> None:
     from flask_migrate import Migrate
 
-    from rsflask import backups, cli, copy_db
+    from rsflask import backups, cli, compress_static, copy_db
 
     Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     cli.init_app(app)
     backups.init_app(app)
     copy_db.init_app(app)
+    compress_static.init_app(app)
 
 
 def _fill_instance_defaults(app: Flask) -> None:

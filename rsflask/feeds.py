@@ -24,8 +24,11 @@ from rsflask.models import (
 )
 from rsflask.models.content import article_tags
 from rsflask.photos import photo_folder
+from rsflask.security import embeddable
 
 bp = Blueprint("feeds", __name__)
+# Feeds, sitemaps and robots.txt are read by other sites' readers and crawlers.
+bp.after_request(embeddable)
 
 FEED_LENGTH = 30
 # Feed readers show content about as wide as a phone or a reading column.

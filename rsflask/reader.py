@@ -29,6 +29,7 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
+from rsflask.security import embeddable
 
 # How many of a section's newest articles compete to be shown as related to one of them.
 RELATED_WINDOW = 300
@@ -254,4 +255,8 @@ def photo(name: str):
     """A stored photo variant. Names are content hashes, so they may be cached for a year."""
     if not PHOTO_NAME.fullmatch(name):
         abort(404)
-    return send_from_directory(current_app.config["PHOTO_FOLDER"], name, max_age=365 * 24 * 3600)
+    photo_file = send_from_directory(
+        current_app.config["PHOTO_FOLDER"], name, max_age=365 * 24 * 3600
+    )
+    # Link cards on other sites show the share image, and feed readers every photo.
+    return embeddable(photo_file)

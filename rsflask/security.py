@@ -47,6 +47,9 @@ HEADERS = {
     # frame-ancestors says the same to current browsers; this is for older ones.
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # Pages and fragments are for this site: another site may link to them, not load them into
+    # its own page (where a side channel could read them). What others do show, `embeddable()`.
+    "Cross-Origin-Resource-Policy": "same-site",
 }
 # Two years, the span that HTTP Observatory and the preload list ask for.
 STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
@@ -63,7 +66,16 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+def embeddable(response: Response) -> Response:
+    """Lets any site load the response: feed readers and link cards show photos, feeds, icons."""
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
 def _add_headers(response: Response) -> Response:
+    # Static files are the same public bytes for everyone, and feeds name the icon among them.
+    if request.endpoint == "static":
+        embeddable(response)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     # Only over HTTPS (behind a proxy, PROXY_COUNT makes is_secure honour X-Forwarded-Proto):

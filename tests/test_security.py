@@ -1,6 +1,10 @@
 """Security headers on every kind of response, cookie flags, and the search and preview limits."""
 
+import io
+import re
+
 import pytest
+from PIL import Image
 
 from rsflask import create_app
 from tests.conftest import htmx
@@ -73,6 +77,63 @@ def test_behind_a_trusted_proxy_https_is_read_from_x_forwarded_proto(app):
     # Without a trusted proxy, the same header sent by anyone changes nothing.
     exposed = create_app({**app.config, "PROXY_COUNT": 0}).test_client()
     assert "Strict-Transport-Security" not in exposed.get("/", headers=forwarded).headers
+
+
+def small_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 480), (30, 90, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "status"),
+    [
+        ("/", {}, 200),
+        ("/articles/with-a-photo", {}, 200),
+        ("/articles/with-a-photo/more", htmx(), 200),
+        ("/newsletter", htmx(), 200),
+        ("/search?q=photo", {}, 200),
+        ("/articles/no-such-article", {}, 404),
+        ("/editor/", {}, 302),
+    ],
+)
+def test_pages_and_fragments_may_be_loaded_by_this_site_alone(
+    client, add_article, url, headers, status
+):
+    add_article("With a photo", image=small_jpeg(), image_alt="A field")
+    response = client.get(url, headers=headers)
+    assert response.status_code == status
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-site"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/all.atom",
+        "/feeds/sections/europe.atom",
+        "/sitemap.xml",
+        "/sitemaps/news.xml",
+        "/robots.txt",
+        "/static/img/favicon.svg",
+        "/static/css/site.css",
+    ],
+)
+def test_what_feed_readers_and_other_sites_show_may_be_loaded_anywhere(client, add_article, url):
+    add_article("With a photo", image=small_jpeg(), image_alt="A field")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
+def test_photos_and_so_the_share_images_may_be_loaded_anywhere(client, add_article):
+    """Link cards and feed readers show the photos from their own pages."""
+    article = add_article("With a photo", image=small_jpeg(), image_alt="A field")
+    page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+    share_image = re.search(r'<meta property="og:image" content="https?://[^/]+([^"]+)"', page)
+    for url in {share_image.group(1), *re.findall(r'src="(/photos/[^"]+)"', page)}:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
 
 
 def session_cookie(client):
