@@ -28,11 +28,16 @@ from rsflask.page_store import Entry, MemoryStore, RedisStore
 
 # Tables readers never see: changing their rows leaves every page as it was.
 UNSEEN_TABLES = {"rate_limit_hits", "revisions", "subscribers", "users", "digest_deliveries"}
-# What a response may depend on besides the path: the host and scheme it was asked for (absolute
-# URLs in pages), and the request headers that pages vary by (fragments.py).
+# What a response may depend on besides the path: where the server says the site is mounted
+# (proxies.py puts it back where the settings say, but only inside this cache), the host and
+# scheme it was asked for, and the server's own name (without a Host header) for absolute URLs
+# in pages, and the request headers that pages vary by (fragments.py).
 KEY_ENVIRON = (
+    "SCRIPT_NAME",
     "wsgi.url_scheme",
     "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PROTO",
     "HTTP_HX_REQUEST",
