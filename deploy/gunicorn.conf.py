@@ -10,6 +10,14 @@ import os
 # nginx in front talks to gunicorn on the loopback; nothing else should reach it.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
+# gunicorn believes no forwarded header, from anyone: the app alone decides whose it believes
+# (PROXY_COUNT: nginx's X-Forwarded-For, -Proto and -Host). By default gunicorn takes the scheme
+# and, worse, the mount point (a SCRIPT_NAME header) from any process on the loopback, and it
+# cannot tell nginx from the others there.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+forwarder_headers = ""
+
 # Sync workers: one request at a time each. Pages are rendered from the database and memory in
 # milliseconds, and nginx buffers slow clients, so threads or green threads would add nothing.
 worker_class = "sync"
