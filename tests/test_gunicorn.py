@@ -151,6 +151,13 @@ def test_400_signups_from_8_clients_on_4_workers_are_all_stored_once(gunicorn_si
     assert "Traceback" not in log
 
 
+def wait_for_line(log: Path, text: str) -> str:
+    deadline = time.monotonic() + 30
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return log.read_text()
+
+
 def add_story(site: SimpleNamespace) -> None:
     with site.app.app_context():
         story = ArticleFile(
@@ -196,3 +203,16 @@ def test_a_client_on_the_loopback_cannot_make_pages_https(one_worker_site):
     assert status == 200
     assert f'<link rel="canonical" href="http://127.0.0.1:{one_worker_site.port}/">' in html
     assert "Strict-Transport-Security" not in headers
+
+
+def test_what_a_client_sends_forges_no_line_of_either_log(one_worker_site):
+    forged = "[2026-01-01 00:00:00] INFO in logs: GET /editor/ 200 1.0ms"
+    path = "/articles/story%0A" + urllib.parse.quote(forged)
+    status, _, _ = get(one_worker_site, path, {"User-Agent": f"reader\t\x85{forged}"})
+    assert status == 404
+    # gunicorn writes its access line once the answer has gone.
+    log = wait_for_line(one_worker_site.log, '" 404 ')
+    # Python's idea of a line break is the broadest (\x85 and \u2028 among others).
+    assert not [line for line in log.splitlines() if line.startswith(forged)]
+    assert f"GET /articles/story\\n{forged} 404" in log
+    assert f'"reader\\t\\x85{forged}"' in log
