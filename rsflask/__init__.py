@@ -6,9 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from rsflask import mail
+from rsflask import mail, proxies
 from rsflask.db import db
 from rsflask.slugs import SlugConverter
 
@@ -44,9 +43,7 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     _fill_instance_defaults(app)
     mail.init_app(app)
 
-    if app.config["PROXY_COUNT"]:
-        count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    proxies.init_app(app)
 
     db.init_app(app)
     csrf.init_app(app)

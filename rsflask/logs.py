@@ -2,6 +2,9 @@
 
 Under systemd stderr goes to the journal. Errors need nothing here: Flask logs every unhandled
 exception with its traceback on the app's logger, which these settings let through.
+
+A message is always one line: what a request brings (a path with %0A in it decodes to a line
+break) could otherwise forge a line of the log, or hide part of one from a terminal.
 """
 
 import logging
@@ -10,6 +13,22 @@ import time
 from flask import Flask, Response, g, request
 
 request_logger = logging.getLogger("rsflask.requests")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control and invisible characters (CR, LF, ESC, bidi overrides...) written as
+    Python escapes, and backslashes doubled so that an escape in the log means one in the text."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(
+        char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode()
+        for char in text
+    )
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    record.msg, record.args = escape_controls(record.getMessage()), None
+    return True
 
 
 def _start_clock() -> None:
@@ -37,6 +56,10 @@ def init_app(app: Flask) -> None:
         # Flask's own handler on the app's logger writes to stderr, but only from WARNING by
         # default; requests are INFO. In debug mode Flask sets DEBUG itself.
         app.logger.setLevel(logging.INFO)
+    # On the loggers themselves, not their handlers (which are the server's): each of the app's
+    # messages is escaped once, on whatever handler it ends up.
+    app.logger.addFilter(_one_line)
+    request_logger.addFilter(_one_line)
     app.before_request(_start_clock)
     app.after_request(_note_status)
     app.teardown_request(_log_request)

@@ -28,11 +28,16 @@ from rsflask.page_store import Entry, MemoryStore, RedisStore
 
 # Tables readers never see: changing their rows leaves every page as it was.
 UNSEEN_TABLES = {"rate_limit_hits", "revisions", "subscribers", "users", "digest_deliveries"}
-# What a response may depend on besides the path: the host and scheme it was asked for (absolute
-# URLs in pages), and the request headers that pages vary by (fragments.py).
+# What a response may depend on besides the path, as the server handed it over: where it says the
+# site is mounted (which splits the path; proxies.py, inside this cache, joins and splits it
+# again), the host and scheme asked for and the server's own name (absolute URLs in pages; the
+# name stands in for a missing Host header), and the request headers pages vary by (fragments.py).
 KEY_ENVIRON = (
+    "SCRIPT_NAME",
     "wsgi.url_scheme",
     "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PROTO",
     "HTTP_HX_REQUEST",

@@ -7,7 +7,8 @@ The README's settings table mirrors this file: change both together.
 SITE_NAME = "The Crosswind Review"
 # One line under the masthead and the default meta description.
 SITE_TAGLINE = "Foreign policy, read slowly."
-# The site's public address, for links made outside a request (emails, command output).
+# The site's public address, for links made outside a request (emails, command output); its
+# path is where the site is mounted, whatever SCRIPT_NAME the server passes (proxies.py).
 SITE_URL = "http://127.0.0.1:5000"
 # IANA time zone in which dates are shown and imported times are read.
 TIMEZONE = "UTC"

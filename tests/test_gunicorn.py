@@ -10,6 +10,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.client import HTTPConnection
 from http.cookiejar import CookieJar
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,7 +21,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func
 
-from rsflask.db import db
+from rsflask.article_files import ArticleFile, save_article
+from rsflask.db import db, utcnow
 from rsflask.models import Subscriber
 from tests.conftest import CLOSED_MAIL_PORT, make_app
 from tests.mail_server import free_port
@@ -29,10 +33,22 @@ SIGNUPS = 400
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-
 @pytest.fixture
 def gunicorn_site(tmp_path):
     """gunicorn with the shipped configuration, 4 workers, a migrated SQLite database."""
+    with serve(tmp_path, workers=4) as site:
+        yield site
+
+
+@pytest.fixture
+def one_worker_site(tmp_path):
+    """The same with one worker, whose page cache every request meets."""
+    with serve(tmp_path, workers=1) as site:
+        yield site
+
+
+@contextmanager
+def serve(tmp_path: Path, workers: int) -> Iterator[SimpleNamespace]:
     uri = f"sqlite:///{tmp_path / 'site.sqlite3'}"
     app = make_app(tmp_path / "instance", uri)
     with app.app_context():
@@ -54,7 +70,7 @@ def gunicorn_site(tmp_path):
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"),
-                *("--workers", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"),
+                *("--workers", str(workers), "--bind", f"127.0.0.1:{port}", "wsgi:app"),
             ],
             cwd=ROOT,
             env=environment,
@@ -64,7 +80,7 @@ def gunicorn_site(tmp_path):
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(url, process, log_path)
-        yield SimpleNamespace(url=url, app=app, log=log_path)
+        yield SimpleNamespace(url=url, port=port, app=app, log=log_path)
     finally:
         process.terminate()
         try:
@@ -133,3 +149,70 @@ def test_400_signups_from_8_clients_on_4_workers_are_all_stored_once(gunicorn_si
     assert len(re.findall(r'"POST /newsletter HTTP/1.1" 200 \d+ \d+ms', log)) == SIGNUPS
     assert len(re.findall(r"POST /newsletter 200 [\d.]+ms", log)) == SIGNUPS
     assert "Traceback" not in log
+
+
+def wait_for_line(log: Path, text: str) -> str:
+    deadline = time.monotonic() + 30
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return log.read_text()
+
+
+def add_story(site: SimpleNamespace) -> None:
+    with site.app.app_context():
+        story = ArticleFile(
+            title="Story",
+            slug="story",
+            body="First paragraph.\n\nSecond paragraph.\n\nThird one.\n",
+            section="Europe",
+            type="Analysis",
+            authors=["Ada Writer"],
+            published=utcnow(),
+        )
+        save_article(story)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def get(site: SimpleNamespace, path: str, headers: dict[str, str]):
+    """A GET sent as written: the path as given (urllib would tidy `//`), any header names."""
+    connection = HTTPConnection("127.0.0.1", site.port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(("path", "headers"), [("/", {}), ("/latest", {"HX-Request": "true"})])
+def test_a_mount_point_sent_as_a_header_reaches_no_other_reader(one_worker_site, path, headers):
+    add_story(one_worker_site)
+    forged = {**headers, "SCRIPT_NAME": "//evil.example"}
+    status, _, _ = get(one_worker_site, f"//evil.example{path}", forged)
+    # Answered as the path it names, which is no page of the site.
+    assert status == 404
+    status, _, html = get(one_worker_site, path, headers)
+    assert status == 200
+    assert 'href="/articles/story"' in html and "evil.example" not in html
+
+
+def test_a_client_on_the_loopback_cannot_make_pages_https(one_worker_site):
+    """Only the app decides which forwarded headers to believe, and with PROXY_COUNT=0 none."""
+    status, headers, html = get(one_worker_site, "/", {"X-Forwarded-Proto": "https"})
+    assert status == 200
+    assert f'<link rel="canonical" href="http://127.0.0.1:{one_worker_site.port}/">' in html
+    assert "Strict-Transport-Security" not in headers
+
+
+def test_what_a_client_sends_forges_no_line_of_either_log(one_worker_site):
+    forged = "[2026-01-01 00:00:00] INFO in logs: GET /editor/ 200 1.0ms"
+    path = "/articles/story%0A" + urllib.parse.quote(forged)
+    status, _, _ = get(one_worker_site, path, {"User-Agent": f"reader\t\x85{forged}"})
+    assert status == 404
+    # gunicorn writes its access line once the answer has gone.
+    log = wait_for_line(one_worker_site.log, '" 404 ')
+    # Python's idea of a line break is the broadest (\x85 and \u2028 among others).
+    assert not [line for line in log.splitlines() if line.startswith(forged)]
+    assert f"GET /articles/story\\n{forged} 404" in log
+    assert f'"reader\\t\\x85{forged}"' in log

@@ -81,3 +81,50 @@ def test_an_unhandled_error_is_logged_with_its_traceback_and_its_request_line(
 def test_outside_debug_mode_info_lines_get_through(app):
     assert app.logger.isEnabledFor(logging.INFO)
     assert logging.getLogger("rsflask.requests").isEnabledFor(logging.INFO)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "%0AGET /editor/ 200 1.0ms",
+        "%0D%0AGET /editor/ 200 1.0ms",
+        "%0DGET /editor/ 200 1.0ms",
+        "%0B%0C%1C%1D%1E%C2%85%E2%80%A8%E2%80%A9",
+        "%1B[2J%1B[1;1H",
+        "%E2%80%AEnimda%E2%80%AC",
+        "%00%07%08%09%7F%C2%9B",
+    ],
+)
+def test_a_path_forges_no_line_of_the_log(client, request_lines, forged):
+    client.get(f"/articles/story{forged}")
+    [line] = [record.getMessage() for record in request_lines]
+    # Python's idea of a line break is the broadest (it counts \x1c, \x85, \u2028...).
+    assert len(logging.Formatter().format(request_lines[0]).splitlines()) == 1
+    assert line.isprintable()
+    assert line.startswith("GET /articles/story\\")
+
+
+def test_the_log_shows_escapes_and_backslashes_unambiguously(client, request_lines):
+    client.get("/articles/a%0Ab%5Cnc")
+    [line] = [record.getMessage() for record in request_lines]
+    assert line.startswith("GET /articles/a\\nb\\\\nc 404 ")
+
+
+def test_an_error_on_a_forged_path_is_logged_on_one_line(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    errors = Lines()
+    app.logger.addHandler(errors)
+
+    @app.get("/boom/<rest>")
+    def boom(rest):
+        raise RuntimeError("the printer is on fire")
+
+    try:
+        app.test_client().get("/boom/x%0A[2026-01-01 00:00:00] INFO in logs: all is well")
+    finally:
+        app.logger.removeHandler(errors)
+    [error] = [record for record in errors.records if record.levelno == logging.ERROR]
+    message = error.getMessage()
+    assert message == "Exception on /boom/x\\n[2026-01-01 00:00:00] INFO in logs: all is well [GET]"
+    # The traceback stays as it is, below that one line.
+    assert error.exc_info and "the printer is on fire" in str(error.exc_info[1])

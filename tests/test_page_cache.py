@@ -7,7 +7,9 @@ import pytest
 from flask import request, request_started
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from rsflask import create_app
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article
@@ -150,6 +152,90 @@ def test_a_forged_host_does_not_poison_the_page_for_others(client, add_article):
     client.get("/articles/story", headers={"Host": "evil.example"})
     html = client.get("/articles/story").get_data(as_text=True)
     assert "evil.example" not in html
+
+
+# What a client (or a server that believes it) may put in a request to move a page's links
+# elsewhere: the mount point, the host, the scheme and the prefix, as headers and as the environ.
+HOSTILE_ORIGINS = [
+    {"environ_overrides": {"SCRIPT_NAME": "//evil.example"}},
+    {"environ_overrides": {"SCRIPT_NAME": "/evil-mount"}},
+    {"environ_overrides": {"wsgi.url_scheme": "evil"}},
+    {"headers": {"Host": "evil.example"}},
+    {"headers": {"X-Forwarded-Host": "evil.example"}},
+    {"headers": {"X-Forwarded-Proto": "evil"}},
+    {"headers": {"X-Forwarded-Prefix": "//evil.example"}},
+    {"headers": {"X-Forwarded-Port": "6666"}},
+    {"headers": {"X-Original-URL": "//evil.example/", "X-Rewrite-URL": "//evil.example/"}},
+    {"headers": {"Forwarded": "host=evil.example;proto=evil"}},
+]
+
+
+@pytest.fixture
+def site_with(app):
+    """Another app on the test's database, with some settings changed; closed afterwards."""
+    made = []
+
+    def make(**config):
+        made.append(create_app({**app.config, **config}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        other.wsgi_app.close()
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("proxy_count", [0, 1])
+@pytest.mark.parametrize("hostile", HOSTILE_ORIGINS, ids=lambda hostile: str(hostile)[:60])
+@pytest.mark.parametrize(("path", "headers"), [("/", {}), ("/latest", htmx())])
+def test_a_forged_origin_never_reaches_the_next_reader(
+    site_with, add_article, proxy_count, hostile, path, headers
+):
+    client = site_with(PROXY_COUNT=proxy_count).test_client()
+    add_article("Story")
+    forged = {**hostile, "headers": {**headers, **hostile.get("headers", {})}}
+    client.get(path, **forged)
+    html = client.get(path, headers=headers).get_data(as_text=True)
+    assert 'href="/articles/story"' in html
+    assert "evil" not in html and "6666" not in html
+
+
+def test_a_page_asked_for_through_a_forged_mount_point_is_kept_apart(client, add_article):
+    add_article("Story")
+    # The server splits /articles/story as if the site were mounted at /articles.
+    assert client.get("/story", environ_overrides={"SCRIPT_NAME": "/articles"}).status_code == 200
+    assert client.get("/story").status_code == 404
+
+
+def test_a_page_asked_for_without_a_host_is_kept_apart_by_server_name(app, add_article):
+    add_article("Story")
+
+    def site_feed(server_name: str) -> str:
+        environ = EnvironBuilder(path="/feeds/all.atom").get_environ()
+        del environ["HTTP_HOST"]
+        environ["SERVER_NAME"] = server_name
+        body, status, _ = run_wsgi_app(app.wsgi_app, environ, buffered=True)
+        assert status == "200 OK"
+        return b"".join(body).decode()
+
+    assert "app-server-one" in site_feed("app-server-one")
+    feed = site_feed("app-server-two")
+    assert "app-server-two" in feed and "app-server-one" not in feed
+
+
+def test_the_site_is_where_its_address_says_whatever_the_server_says(site_with, add_article):
+    add_article("Story")
+    client = site_with(SITE_URL="https://example.org/review/").test_client()
+    # The mount point a server names (gunicorn takes one from a header) changes nothing: the
+    # path it was split from is outside the site.
+    forged = client.get("/review/", environ_overrides={"SCRIPT_NAME": "//evil.example"})
+    assert forged.status_code == 404
+    assert client.get("/elsewhere/").status_code == 404
+    page = client.get("/review/")
+    assert page.status_code == 200
+    assert 'href="/review/articles/story"' in page.get_data(as_text=True)
+    assert client.get("/review/articles/story").status_code == 200
 
 
 def test_repeat_visit_gets_304_from_the_cache(client, add_article):

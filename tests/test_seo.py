@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from datetime import UTC, timedelta
 from html import unescape
 from html.parser import HTMLParser
+from urllib.robotparser import RobotFileParser
 
 import pytest
 from PIL import Image
+from protego import Protego
 from sqlalchemy import event
 
 from rsflask import feeds
@@ -375,7 +377,6 @@ def test_robots_txt_allows_readers_pages_and_points_to_the_sitemaps(client, site
     assert response.content_type == "text/plain; charset=utf-8"
     lines = response.get_data(as_text=True).strip().splitlines()
     assert lines[0] == "User-agent: *"
-    assert "Allow: /" in lines
     assert {line for line in lines if line.startswith("Disallow:")} == {
         "Disallow: /editor/",
         "Disallow: /articles/*/more",
@@ -385,6 +386,49 @@ def test_robots_txt_allows_readers_pages_and_points_to_the_sitemaps(client, site
     assert sitemaps == [f"{SITE}/sitemap.xml", f"{SITE}/sitemaps/news.xml"]
     for url in sitemaps:
         assert client.get(url.removeprefix(SITE)).status_code == 200
+
+
+def first_match(robots_txt: str):
+    """Python's own parser: the first rule whose path starts the URL's decides, no wildcards."""
+    parser = RobotFileParser()
+    parser.parse(robots_txt.splitlines())
+    return lambda url: parser.can_fetch("ExampleBot", url)
+
+
+def longest_match(robots_txt: str):
+    """RFC 9309, as search engines read it: the longest matching rule decides, `*` wildcards."""
+    parser = Protego.parse(robots_txt)
+    return lambda url: parser.can_fetch(url, "ExampleBot")
+
+
+@pytest.mark.parametrize("parse", [first_match, longest_match])
+def test_robots_txt_lets_crawlers_read_the_site_but_not_the_editor(app, client, site, parse):
+    allowed = parse(client.get("/robots.txt").get_data(as_text=True))
+    readers = [
+        *sitemap(client),
+        *(f"{SITE}{path}" for path in ("/feeds/all.atom", "/feeds/sections/europe.atom")),
+        *(f"{SITE}{path}" for path in ("/sitemaps/news.xml", "/search?q=gas", "/newsletter")),
+    ]
+    assert f"{SITE}/articles/gas-storage-after-the-winter" in readers
+    assert f"{SITE}/sections/europe" in readers
+    assert [url for url in readers if not allowed(url)] == []
+    editor = [
+        f"{SITE}{rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("editor.") and not rule.arguments
+    ]
+    assert f"{SITE}/editor/sign-in" in editor
+    assert [url for url in [*editor, f"{SITE}/editor/articles/1"] if allowed(url)] == []
+
+
+def test_robots_txt_keeps_crawlers_that_read_wildcards_out_of_the_fragments(client, site):
+    # Python's urllib.robotparser has no wildcards: it refuses only what starts with /editor/.
+    allowed = longest_match(client.get("/robots.txt").get_data(as_text=True))
+    slug = "gas-storage-after-the-winter"
+    assert not allowed(f"{SITE}/articles/{slug}/more")
+    assert not allowed(f"{SITE}/articles/{slug}/less")
+    assert allowed(f"{SITE}/articles/{slug}")
+    assert allowed(f"{SITE}/articles/more-about-less")
 
 
 # --- Canonical links and descriptions -----------------------------------------------------------
