@@ -211,6 +211,38 @@ def test_sign_in_never_follows_next_off_the_site(client, target):
     assert response.location == "/editor/"
 
 
+HOSTILE_NEXT = [
+    "/editor/\r\nSet-Cookie: hijacked=1",
+    "/\nLocation: https://evil.example",
+    "/editor/%0d%0aSet-Cookie:%20hijacked=1",
+    "//evil.example",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "/editor/\x00",
+    "/editor/\u2028https://evil.example",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_a_hostile_next_shows_the_form_and_leads_to_the_dashboard(client, target):
+    make_user("ed@example.org")
+    page = client.get("/editor/sign-in", query_string={"next": target})
+    assert page.status_code == 200
+    assert "<h1>Sign in</h1>" in page.get_data(as_text=True)
+    for response in (
+        sign_in(client, "ed@example.org", next=target),
+        client.post(
+            "/editor/sign-in",
+            query_string={"next": target},
+            data={"email": "ed@example.org", "password": PASSWORD},
+        ),
+    ):
+        assert response.status_code == 303 and response.location == "/editor/"
+        assert "hijacked" not in response.headers.get("Set-Cookie", "")
+        client.post("/editor/sign-out")
+
+
 @pytest.fixture
 def low_limits(app):
     app.config.update(SIGNIN_FAILURES_PER_ACCOUNT=3, SIGNIN_FAILURES_PER_ADDRESS=5)

@@ -2,7 +2,7 @@
 
 import math
 import time
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,6 +21,11 @@ def safe_next(target: str | None) -> str:
     """Follow `next` only to a path on this site, never to another host (open redirect)."""
     default = url_for("editor.dashboard")
     if not target:
+        return default
+    # Control characters (CR and LF would end the Location header, and Werkzeug refuses them
+    # with a 500) and backslashes (which browsers read as slashes) have no place in a path we
+    # made, written out or percent-encoded.
+    if any(not text.isprintable() or "\\" in text for text in (target, unquote(target))):
         return default
     parts = urlsplit(target)
     if (
