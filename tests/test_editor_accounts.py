@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from rsflask import cli, limits
@@ -165,6 +166,23 @@ def test_failed_sign_in_says_the_same_for_every_reason(client, email, password):
     assert SIGN_IN_FAILED in page
     assert f'value="{email}"' in page
     assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize("email", ["nobody@example.org", "gone@example.org"])
+def test_unknown_and_blocked_accounts_cost_a_password_check_too(client, monkeypatch, email):
+    """So that the time an answer takes does not tell which addresses have a working account."""
+    checked = []
+
+    class WatchedHasher(PasswordHasher):
+        def verify(self, hash: str, password: str) -> bool:
+            checked.append(password)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "password_hasher", WatchedHasher(1, 8, 1))
+    make_user("gone@example.org", active=False)
+    response = sign_in(client, email)
+    assert response.status_code == 401 and SIGN_IN_FAILED in response.get_data(as_text=True)
+    assert checked == [PASSWORD]
 
 
 def test_bad_sign_in_input_gets_a_clear_answer(client):

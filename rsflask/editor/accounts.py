@@ -12,6 +12,7 @@ from rsflask.db import db
 from rsflask.editor import bp, roles_required
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
 from rsflask.models import User
+from rsflask.models.accounts import check_without_account
 
 FAILURE_WINDOW = 15 * 60
 EDITOR_COOKIE = "rsflask_editor"
@@ -66,7 +67,11 @@ def sign_in():
         page = render_template("editor/sign_in.html", form=form, message=message)
         return page, 429, {"Retry-After": str(max(1, wait))}
     user = db.session.scalar(db.select(User).filter_by(email=email))
-    if user is None or not user.active or not user.check_password(form.password.data):
+    if user is not None and user.active:
+        password_matches = user.check_password(form.password.data)
+    else:
+        password_matches = check_without_account(form.password.data)
+    if not password_matches:
         message = "That email and password do not match an account."
         return render_template("editor/sign_in.html", form=form, message=message), 401
     release_attempts(attempts, window)
