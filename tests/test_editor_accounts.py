@@ -1,6 +1,7 @@
 """Accounts: create-user, sign-in and its limits, cookies, sign-out, passwords, roles, CSRF."""
 
 import re
+import time
 import types
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -13,6 +14,7 @@ from werkzeug.routing.converters import AnyConverter, IntegerConverter
 from rsflask import cli, limits
 from rsflask.db import db
 from rsflask.editor import accounts as account_views
+from rsflask.editor import sessions
 from rsflask.models import Article, RateLimitHit, Revision, User, accounts
 from tests.conftest import make_app
 from tests.editor_helpers import (
@@ -458,6 +460,129 @@ def test_sign_out_is_a_post_and_ends_the_session(client):
     assert client.get_cookie("remember_token") is None
 
 
+def copy_of(client):
+    """Another browser holding copies of `client`'s cookies, as a thief would."""
+    thief = client.application.test_client()
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def remember_cookie_alone(client):
+    """Another browser holding only `client`'s remember-me cookie (its session long gone)."""
+    other = client.application.test_client()
+    other.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    return other
+
+
+@pytest.mark.parametrize("remember", ["y", ""], ids=["remembered", "session-only"])
+def test_copied_cookies_stop_working_when_their_session_signs_out(client, remember):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember=remember)
+    copy = copy_of(client)
+    assert is_signed_in(copy)
+    client.post("/editor/sign-out")
+    assert not is_signed_in(copy)
+
+
+def test_a_copied_remember_cookie_stops_working_after_sign_out(client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember="y")
+    copy = remember_cookie_alone(client)
+    client.post("/editor/sign-out")
+    assert not is_signed_in(copy)
+
+
+def test_signing_out_on_one_device_leaves_the_others_signed_in(app, client):
+    make_user("ed@example.org")
+    laptop, phone = client, app.test_client()
+    sign_in(laptop, "ed@example.org")
+    sign_in(phone, "ed@example.org", remember="y")
+    laptop.post("/editor/sign-out")
+    assert is_signed_in(phone) and is_signed_in(remember_cookie_alone(phone))
+    assert not is_signed_in(laptop)
+
+
+def test_each_sign_in_gets_its_own_remember_cookie(app, client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember="y")
+    first = client.get_cookie("remember_token").value
+    client.post("/editor/sign-out")
+    sign_in(client, "ed@example.org", remember="y")
+    assert client.get_cookie("remember_token").value != first
+
+
+def test_a_remember_cookie_older_than_its_duration_is_refused(app, client, monkeypatch):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember="y")
+    kept = remember_cookie_alone(client)
+    assert is_signed_in(kept)
+    # The browser would have dropped the cookie after 30 days; a copy kept longer is refused.
+    later = time.time() + app.config["REMEMBER_COOKIE_DURATION"].total_seconds() + 60
+    monkeypatch.setattr(sessions, "time", types.SimpleNamespace(time=lambda: later))
+    assert not is_signed_in(remember_cookie_alone(client))
+    assert not is_signed_in(copy_of(client))
+
+
+def test_cookies_from_before_session_generations_are_refused(client):
+    user = make_user("ed@example.org")
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+    assert not is_signed_in(client)
+
+
+def test_a_password_change_signs_out_the_other_devices(app, client):
+    make_user("ed@example.org")
+    laptop, phone = client, app.test_client()
+    sign_in(laptop, "ed@example.org", remember="y")
+    sign_in(phone, "ed@example.org", remember="y")
+    stolen = copy_of(laptop)
+    response = change_password(laptop, PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 303
+    assert "other devices are signed out" in laptop.get("/editor/").get_data(as_text=True)
+    # This device stays signed in, remembered as before; the others and any copy are not.
+    assert is_signed_in(laptop) and is_signed_in(remember_cookie_alone(laptop))
+    assert not is_signed_in(phone) and not is_signed_in(stolen)
+
+
+def test_the_account_page_offers_sign_out_everywhere_as_a_form(client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    page = client.get("/editor/account/password").get_data(as_text=True)
+    form = re.search(
+        r'<form[^>]*action="/editor/account/sign-out-everywhere"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form and 'method="post"' in form.group(0)
+    assert 'name="csrf_token"' in form.group(1) and "Sign out everywhere" in form.group(1)
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_account(app, client):
+    make_user("ed@example.org")
+    make_user("other@example.org")
+    laptop, phone, someone_else = client, app.test_client(), app.test_client()
+    sign_in(laptop, "ed@example.org")
+    sign_in(phone, "ed@example.org", remember="y")
+    sign_in(someone_else, "other@example.org")
+    kept = remember_cookie_alone(phone)
+    response = laptop.post("/editor/account/sign-out-everywhere")
+    assert response.status_code == 303 and response.location == "/editor/sign-in"
+    page = laptop.get(response.location).get_data(as_text=True)
+    assert "You are signed out on every device" in page
+    assert not is_signed_in(laptop) and not is_signed_in(phone) and not is_signed_in(kept)
+    assert is_signed_in(someone_else)
+    # Signing in again works as before.
+    assert sign_in(phone, "ed@example.org").status_code == 303 and is_signed_in(phone)
+
+
+def test_sign_out_everywhere_is_a_post(client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    assert client.get("/editor/account/sign-out-everywhere").status_code == 405
+    assert is_signed_in(client)
+
+
 def change_password(client, current: str, new: str, confirm: str | None = None):
     data = {"current": current, "new": new, "confirm": new if confirm is None else confirm}
     return client.post("/editor/account/password", data=data)
@@ -552,6 +677,9 @@ def test_admin_changes_a_role_and_deactivates_an_account(app, admin_client):
         f"/editor/users/{writer.id}", data=user_form(writer.email, "admin")
     )
     assert response.status_code == 303
+    # The new role ends the open session; the next sign-in has it.
+    assert writer_client.get("/editor/sections").status_code == 302
+    sign_in(writer_client, "writer@example.org")
     assert writer_client.get("/editor/sections").status_code == 200
     assert db.session.get(User, writer.id).check_password(PASSWORD)
 
@@ -561,6 +689,27 @@ def test_admin_changes_a_role_and_deactivates_an_account(app, admin_client):
     assert writer_client.get("/editor/").status_code == 302
     response = sign_in(app.test_client(), "writer@example.org")
     assert response.status_code == 401 and SIGN_IN_FAILED in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": "editor"},
+        {"active": False},
+        {"password": NEW_PASSWORD},
+    ],
+    ids=["role", "block", "password"],
+)
+def test_an_admins_change_ends_the_accounts_sessions_for_good(app, admin_client, change):
+    writer = make_user("writer@example.org", role="writer")
+    writer_client = app.test_client()
+    sign_in(writer_client, "writer@example.org", remember="y")
+    copy = copy_of(writer_client)
+    form = user_form(writer.email, **{"role": "writer", **change})
+    assert admin_client.post(f"/editor/users/{writer.id}", data=form).status_code == 303
+    # Unblocked (or the change undone), the cookies from before still do not work.
+    admin_client.post(f"/editor/users/{writer.id}", data=user_form(writer.email, "writer"))
+    assert not is_signed_in(writer_client) and not is_signed_in(copy)
 
 
 @pytest.mark.parametrize(

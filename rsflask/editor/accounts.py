@@ -5,11 +5,11 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from rsflask import limits
 from rsflask.db import db
-from rsflask.editor import bp, roles_required
+from rsflask.editor import bp, roles_required, sessions
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
 from rsflask.models import User
 from rsflask.models.accounts import check_without_account
@@ -75,7 +75,7 @@ def sign_in():
         message = "That email and password do not match an account."
         return render_template("editor/sign_in.html", form=form, message=message), 401
     release_attempts(attempts, window)
-    login_user(user, remember=form.remember.data)
+    sessions.begin(user, remember=form.remember.data)
     response = redirect(safe_next(form.next.data), 303)
     # Tells the shipped nginx to send this browser's requests past its page cache, so that
     # editors see their changes at once; it carries nothing secret.
@@ -101,9 +101,23 @@ def release_attempts(attempts: list[tuple[str, int]], window: int) -> None:
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out (a POST, so that no link on another site can sign anyone out)."""
+    """Sign out on this device (a POST, so that no link on another site can sign anyone out)."""
+    sessions.end(current_user)
+    return signed_out("You are signed out.")
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of one's account, on every device, this one included."""
+    current_user.end_sessions()
+    db.session.commit()
+    return signed_out("You are signed out on every device, this one included.")
+
+
+def signed_out(message: str):
     logout_user()
-    flash("You are signed out.", "info")
+    flash(message, "info")
     response = redirect(url_for("editor.sign_in"), 303)
     response.delete_cookie(EDITOR_COOKIE)
     return response
@@ -112,13 +126,16 @@ def sign_out():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change one's own password, knowing the current one."""
+    """One's account: change one's own password, knowing the current one; sign out everywhere."""
     form = PasswordForm()
     if form.validate_on_submit():
         if current_user.check_password(form.current.data):
             current_user.set_password(form.new.data)
+            # Whoever knew the old password is signed out; this device stays signed in.
+            current_user.end_sessions()
             db.session.commit()
-            flash("Your password is changed.", "success")
+            sessions.renew(current_user)
+            flash("Your password is changed, and your other devices are signed out.", "success")
             return redirect(url_for("editor.dashboard"), 303)
         form.current.errors.append("That is not your current password.")
     return render_template("editor/password.html", form=form), 422 if form.errors else 200
@@ -151,13 +168,22 @@ def edit_user(user_id: int | None = None):
         ):
             form.role.errors.append("You cannot remove your own admin access.")
         else:
+            # A new role, a block or a new password takes effect on every open session at
+            # once: they all end, and the next sign-in gets what the account now is.
+            ends_sessions = user is not None and (
+                form.role.data != user.role or not form.active.data or bool(form.password.data)
+            )
             user = user or User(password_hash="")
             user.email, user.name = email, form.name.data.strip()
             user.role, user.active = form.role.data, form.active.data
             if form.password.data:
                 user.set_password(form.password.data)
+            if ends_sessions:
+                user.end_sessions()
             db.session.add(user)
             db.session.commit()
+            if ends_sessions and user.id == current_user.id:
+                sessions.renew(current_user)
             flash(f"Saved the account of {user.email}.", "success")
             return redirect(url_for("editor.users"), 303)
     status = 422 if form.errors else 200
