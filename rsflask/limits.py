@@ -25,6 +25,11 @@ def client_address() -> str:
 
 def allow(key: str, limit: int, per_seconds: int) -> bool:
     """Count one hit for `key`; False once it has had more than `limit` hits in this window."""
+    return count(key, per_seconds) <= limit
+
+
+def count(key: str, per_seconds: int) -> int:
+    """Count one hit for `key`: how many it has had in this window, this one included."""
     now = int(time.time())
     window = now // per_seconds
     client = redis_client()
@@ -34,8 +39,7 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
             pipe.incr(redis_key(key, window))
             # The key belongs to one window: it may go once the window has closed.
             pipe.expire(redis_key(key, window), per_seconds)
-            count = pipe.execute()[0]
-        return count <= limit
+            return pipe.execute()[0]
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(RateLimitHit)
@@ -50,7 +54,7 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
         # Closed windows are never read again; dropping them now and then keeps the table small.
         db.session.execute(db.delete(RateLimitHit).where(RateLimitHit.expires < now))
     db.session.commit()
-    return count <= limit
+    return count
 
 
 # Takes a hit back only while its key exists: a bare DECR on an expired key would make a new key

@@ -4,12 +4,20 @@ import math
 import time
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, logout_user
 
 from rsflask import limits
 from rsflask.db import db
-from rsflask.editor import bp, roles_required, sessions
+from rsflask.editor import bp, roles_required, sessions, sign_in_alert
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
 from rsflask.models import User
 from rsflask.models.accounts import check_without_account
@@ -46,26 +54,26 @@ def sign_in():
     if not form.validate_on_submit():
         return render_template("editor/sign_in.html", form=form), 422 if form.errors else 200
     email = form.email.data.strip().lower()
-    config = current_app.config
-    attempts = [
-        (f"signin-account:{email}", config["SIGNIN_FAILURES_PER_ACCOUNT"]),
-        (f"signin-address:{limits.client_address()}", config["SIGNIN_FAILURES_PER_ADDRESS"]),
+    address = limits.client_address()
+    per_account = current_app.config["SIGNIN_FAILURES_PER_ACCOUNT"]
+    per_address = current_app.config["SIGNIN_FAILURES_PER_ADDRESS"]
+    keys = [
+        f"signin-account:{email}",
+        f"signin-address:{address}",
+        # Attempts on this account from this address.
+        f"signin-pair:{email}:{address}",
     ]
     # Counted before the password is checked, in one atomic step per key, so that requests in
     # parallel cannot all pass a check made before any of them is counted.
     window = int(time.time()) // FAILURE_WINDOW
-    allowed = [limits.allow(key, limit, FAILURE_WINDOW) for key, limit in attempts]
-    if not all(allowed):
+    failures, from_address, tries_here = (limits.count(key, FAILURE_WINDOW) for key in keys)
+    # Past the account's limit, an address that has failed on it in this window must wait, but
+    # one that has not (most likely the owner's) may still try: guessing slows down to one try
+    # per address and window, and no one can lock the owner out by failing on purpose.
+    if from_address > per_address or (failures > per_account and tries_here > 1):
         # A refused attempt is not a failure: only failed passwords are what the limit counts.
-        release_attempts(attempts, window)
-        wait = (window + 1) * FAILURE_WINDOW - int(time.time())
-        minutes = max(1, math.ceil(wait / 60))
-        message = (
-            "Too many failed sign-ins. Please wait "
-            f"{minutes} minute{'s' if minutes > 1 else ''} and try again."
-        )
-        page = render_template("editor/sign_in.html", form=form, message=message)
-        return page, 429, {"Retry-After": str(max(1, wait))}
+        release_attempts(keys, window)
+        return too_many_failures(form, window)
     user = db.session.scalar(db.select(User).filter_by(email=email))
     if user is not None and user.active:
         password_matches = user.check_password(form.password.data)
@@ -73,8 +81,22 @@ def sign_in():
         password_matches = check_without_account(form.password.data)
     if not password_matches:
         message = "That email and password do not match an account."
-        return render_template("editor/sign_in.html", form=form, message=message), 401
-    release_attempts(attempts, window)
+        page = render_template("editor/sign_in.html", form=form, message=message)
+        response = make_response(page, 401)
+        # Addresses that failed on this account in this window, counted at their first failure.
+        addresses_key = f"signin-addresses:{email}"
+        if tries_here == 1:
+            limits.count(addresses_key, FAILURE_WINDOW)
+        addresses = limits.hits(addresses_key, FAILURE_WINDOW)
+        if (
+            failures >= per_account
+            and user is not None
+            and user.active
+            and limits.allow(f"signin-alert:{email}", 1, FAILURE_WINDOW)
+        ):
+            sign_in_alert.send_after(response, user, failures, addresses, window * FAILURE_WINDOW)
+        return response
+    release_attempts(keys, window)
     sessions.begin(user, remember=form.remember.data)
     response = redirect(safe_next(form.next.data), 303)
     # Tells the shipped nginx to send this browser's requests past its page cache, so that
@@ -92,9 +114,20 @@ def sign_in():
     return response
 
 
-def release_attempts(attempts: list[tuple[str, int]], window: int) -> None:
+def too_many_failures(form: SignInForm, window: int):
+    wait = (window + 1) * FAILURE_WINDOW - int(time.time())
+    minutes = max(1, math.ceil(wait / 60))
+    message = (
+        "Too many failed sign-ins. Please wait "
+        f"{minutes} minute{'s' if minutes > 1 else ''} and try again."
+    )
+    page = render_template("editor/sign_in.html", form=form, message=message)
+    return page, 429, {"Retry-After": str(max(1, wait))}
+
+
+def release_attempts(keys: list[str], window: int) -> None:
     """Uncount attempts that turned out not to be failures, in the window they were counted in."""
-    for key, _ in attempts:
+    for key in keys:
         limits.release(key, window)
 
 
