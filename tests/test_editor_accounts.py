@@ -364,6 +364,11 @@ def test_failed_sign_ins_are_limited_per_client_address(client, low_limits):
     assert sign_in_from(client, "203.0.113.6", "ed@example.org").status_code == 303
 
 
+def test_the_longest_email_is_counted_like_any_other(client, low_limits):
+    email = "a" * 308 + "@example.org"
+    statuses = [sign_in(client, email, "wrong password").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+
 def test_the_limit_holds_across_workers_sharing_the_database(app, client, tmp_path, low_limits):
     make_user("ed@example.org")
     for _ in range(3):
