@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from argon2 import PasswordHasher
+from flask_login import current_user
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from rsflask import cli, limits
@@ -613,6 +614,30 @@ def test_a_password_change_signs_out_the_other_devices(app, client):
     assert is_signed_in(laptop) and is_signed_in(remember_cookie_alone(laptop))
     assert not is_signed_in(phone) and not is_signed_in(stolen)
 
+
+def test_an_admin_who_changes_their_own_password_stays_signed_in(app, admin_client):
+    me = db.session.scalar(db.select(User).filter_by(email="admin@example.org"))
+    other_device = app.test_client()
+    sign_in(other_device, "admin@example.org")
+    form = user_form("admin@example.org", "admin", password=NEW_PASSWORD)
+    response = admin_client.post(f"/editor/users/{me.id}", data=form)
+    assert response.status_code == 303
+    assert "Saved the account of admin@example.org" in admin_client.get("/editor/users").text
+    assert not is_signed_in(other_device)
+
+
+def test_the_page_after_a_password_change_knows_who_is_signed_in(app, client):
+    @app.after_request
+    def read_the_user(response):
+        # What a template or a later hook would do in the same request.
+        response.headers["X-Signed-In-As"] = getattr(current_user, "email", "")
+        return response
+
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    response = change_password(client, PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 303
+    assert response.headers["X-Signed-In-As"] == "ed@example.org"
 
 def test_the_account_page_offers_sign_out_everywhere_as_a_form(client):
     make_user("ed@example.org")

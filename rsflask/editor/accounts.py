@@ -162,12 +162,15 @@ def change_password():
     """One's account: change one's own password, knowing the current one; sign out everywhere."""
     form = PasswordForm()
     if form.validate_on_submit():
-        if current_user.check_password(form.current.data):
-            current_user.set_password(form.new.data)
+        # The account itself: login_user given the current_user proxy would keep the proxy as
+        # the signed-in user, which then refers to itself without end.
+        me = current_user._get_current_object()
+        if me.check_password(form.current.data):
+            me.set_password(form.new.data)
             # Whoever knew the old password is signed out; this device stays signed in.
-            current_user.end_sessions()
+            me.end_sessions()
             db.session.commit()
-            sessions.renew(current_user)
+            sessions.renew(me)
             flash("Your password is changed, and your other devices are signed out.", "success")
             return redirect(url_for("editor.dashboard"), 303)
         form.current.errors.append("That is not your current password.")
@@ -216,7 +219,7 @@ def edit_user(user_id: int | None = None):
             db.session.add(user)
             db.session.commit()
             if ends_sessions and user.id == current_user.id:
-                sessions.renew(current_user)
+                sessions.renew(user)
             flash(f"Saved the account of {user.email}.", "success")
             return redirect(url_for("editor.users"), 303)
     status = 422 if form.errors else 200
