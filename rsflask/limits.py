@@ -1,6 +1,7 @@
 """Fixed-window rate limits, shared by every worker and server: in Redis when REDIS_URL is set,
 otherwise in the database (the table rate_limit_hits)."""
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,12 @@ def client_address() -> str:
 
 def allow(key: str, limit: int, per_seconds: int) -> bool:
     """Count one hit for `key`; False once it has had more than `limit` hits in this window."""
+    return count(key, per_seconds) <= limit
+
+
+def count(key: str, per_seconds: int) -> int:
+    """Count one hit for `key`: how many it has had in this window, this one included."""
+    key = stored_key(key)
     now = int(time.time())
     window = now // per_seconds
     client = redis_client()
@@ -34,8 +41,7 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
             pipe.incr(redis_key(key, window))
             # The key belongs to one window: it may go once the window has closed.
             pipe.expire(redis_key(key, window), per_seconds)
-            count = pipe.execute()[0]
-        return count <= limit
+            return pipe.execute()[0]
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(RateLimitHit)
@@ -50,7 +56,7 @@ def allow(key: str, limit: int, per_seconds: int) -> bool:
         # Closed windows are never read again; dropping them now and then keeps the table small.
         db.session.execute(db.delete(RateLimitHit).where(RateLimitHit.expires < now))
     db.session.commit()
-    return count <= limit
+    return count
 
 
 # Takes a hit back only while its key exists: a bare DECR on an expired key would make a new key
@@ -63,6 +69,7 @@ def release(key: str, window: int) -> None:
 
     Never below zero, and a failure to take it back only leaves the limit stricter.
     """
+    key = stored_key(key)
     client = redis_client()
     if client is not None:
         import redis
@@ -82,6 +89,7 @@ def release(key: str, window: int) -> None:
 
 def hits(key: str, per_seconds: int) -> int:
     """How many hits `key` has had in the current window, without counting one more."""
+    key = stored_key(key)
     window = int(time.time()) // per_seconds
     client = redis_client()
     if client is not None:
@@ -95,6 +103,14 @@ def hits(key: str, per_seconds: int) -> int:
 
 def redis_key(key: str, window: int) -> str:
     return f"rsflask:limit:{key}:{window}"
+
+
+def stored_key(key: str) -> str:
+    """`key`, or for one too long for the table (a sign-in key holds an email of up to 320
+    characters), its start and a digest of the whole."""
+    if len(key) <= RateLimitHit.__table__.c.key.type.length:
+        return key
+    return f"{key[:100]}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def redis_client() -> "redis.Redis | None":

@@ -96,10 +96,11 @@ def make_message(
     to: str,
     subject: str,
     bodies: tuple[str, str],
-    unsubscribe_url: str,
+    unsubscribe_url: str | None,
     message_id: str | None = None,
 ) -> EmailMessage:
-    """A multipart (text and HTML) email to one reader, with RFC 8058 one-click unsubscribe."""
+    """A multipart (text and HTML) email to one person, with RFC 8058 one-click unsubscribe
+    when it has an unsubscribe link (a newsletter's; an editor's account email has none)."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = " ".join(subject.split())
     message["From"] = sender()
@@ -107,9 +108,10 @@ def make_message(
     message["Date"] = format_datetime(datetime.now(UTC))
     # Always with a domain: without one, make_msgid asks DNS for this machine's name, each time.
     message["Message-ID"] = message_id or make_msgid(domain=sender_domain())
-    mailto = unsubscribe_mailto()
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>" + (f", <{mailto}>" if mailto else "")
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if unsubscribe_url:
+        mailto = unsubscribe_mailto()
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>" + (f", <{mailto}>" if mailto else "")
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text, html = bodies
     message.set_content(text)
     message.add_alternative(html, subtype="html")

@@ -71,7 +71,9 @@ MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = "The Crosswind Review <newsletter@example.org>"
 # Seconds to wait for the SMTP server before giving up (a signup waits for it).
 MAIL_TIMEOUT = 10
-# Failed sign-ins allowed per account, and per client address, in 15 minutes.
+# Failed sign-ins per account in 15 minutes before only addresses that have not failed on it
+# may try (the owner is never locked out) and its owner is emailed; and failed sign-ins allowed
+# per client address in 15 minutes.
 SIGNIN_FAILURES_PER_ACCOUNT = 5
 SIGNIN_FAILURES_PER_ADDRESS = 20
 # Searches allowed per client address per minute (typing refreshes the results, so not too few).

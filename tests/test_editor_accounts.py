@@ -1,17 +1,21 @@
 """Accounts: create-user, sign-in and its limits, cookies, sign-out, passwords, roles, CSRF."""
 
 import re
+import time
 import types
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
+from flask_login import current_user
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from rsflask import cli, limits
 from rsflask.db import db
 from rsflask.editor import accounts as account_views
+from rsflask.editor import sessions
 from rsflask.models import Article, RateLimitHit, Revision, User, accounts
 from tests.conftest import make_app
 from tests.editor_helpers import (
@@ -167,6 +171,23 @@ def test_failed_sign_in_says_the_same_for_every_reason(client, email, password):
     assert not is_signed_in(client)
 
 
+@pytest.mark.parametrize("email", ["nobody@example.org", "gone@example.org"])
+def test_unknown_and_blocked_accounts_cost_a_password_check_too(client, monkeypatch, email):
+    """So that the time an answer takes does not tell which addresses have a working account."""
+    checked = []
+
+    class WatchedHasher(PasswordHasher):
+        def verify(self, hash: str, password: str) -> bool:
+            checked.append(password)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "password_hasher", WatchedHasher(1, 8, 1))
+    make_user("gone@example.org", active=False)
+    response = sign_in(client, email)
+    assert response.status_code == 401 and SIGN_IN_FAILED in response.get_data(as_text=True)
+    assert checked == [PASSWORD]
+
+
 def test_bad_sign_in_input_gets_a_clear_answer(client):
     response = client.post("/editor/sign-in", data={"email": "", "password": ""})
     assert response.status_code == 422
@@ -211,6 +232,38 @@ def test_sign_in_never_follows_next_off_the_site(client, target):
     assert response.location == "/editor/"
 
 
+HOSTILE_NEXT = [
+    "/editor/\r\nSet-Cookie: hijacked=1",
+    "/\nLocation: https://evil.example",
+    "/editor/%0d%0aSet-Cookie:%20hijacked=1",
+    "//evil.example",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "/editor/\x00",
+    "/editor/\u2028https://evil.example",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_a_hostile_next_shows_the_form_and_leads_to_the_dashboard(client, target):
+    make_user("ed@example.org")
+    page = client.get("/editor/sign-in", query_string={"next": target})
+    assert page.status_code == 200
+    assert "<h1>Sign in</h1>" in page.get_data(as_text=True)
+    for response in (
+        sign_in(client, "ed@example.org", next=target),
+        client.post(
+            "/editor/sign-in",
+            query_string={"next": target},
+            data={"email": "ed@example.org", "password": PASSWORD},
+        ),
+    ):
+        assert response.status_code == 303 and response.location == "/editor/"
+        assert "hijacked" not in response.headers.get("Set-Cookie", "")
+        client.post("/editor/sign-out")
+
+
 @pytest.fixture
 def low_limits(app):
     app.config.update(SIGNIN_FAILURES_PER_ACCOUNT=3, SIGNIN_FAILURES_PER_ADDRESS=5)
@@ -225,18 +278,80 @@ def test_failed_sign_ins_are_limited_per_account(client, low_limits):
     assert response.status_code == 429
     assert "Too many failed sign-ins. Please wait" in response.get_data(as_text=True)
     assert not is_signed_in(client)
-    # The same account from elsewhere is held too; another account is not.
-    elsewhere = sign_in(client, "ed@example.org", environ_overrides={"REMOTE_ADDR": "198.51.100.7"})
-    assert elsewhere.status_code == 429
+    # Another account is not held.
     assert sign_in(client, "other@example.org").status_code == 303
 
 
 def sign_in_from(client, address: str, email: str, password: str = PASSWORD):
-    return client.post(
+    """Post the sign-in form from `address`; the response is closed, as a server would."""
+    response = client.post(
         "/editor/sign-in",
         data={"email": email, "password": password},
         environ_overrides={"REMOTE_ADDR": address},
     )
+    response.close()
+    return response
+
+
+GUESSERS = [f"203.0.113.{number}" for number in range(10, 20)]
+
+
+def test_guessing_from_many_addresses_does_not_lock_the_owner_out(app, client, low_limits):
+    make_user("ed@example.org")
+    for address in GUESSERS:
+        guess = sign_in_from(app.test_client(), address, "ed@example.org", "wrong password")
+        assert guess.status_code == 401
+    # Far past the account's limit, its owner signs in from an address that has not failed.
+    assert sign_in_from(client, "198.51.100.7", "ed@example.org").status_code == 303
+    assert is_signed_in(client)
+
+
+def test_past_the_account_limit_an_address_that_failed_waits(app, low_limits, frozen_clock):
+    make_user("ed@example.org")
+    guesser = app.test_client()
+    for address in GUESSERS[:3]:
+        assert sign_in_from(guesser, address, "ed@example.org", "wrong").status_code == 401
+    # A new address gets one try; then it waits out the window like the others, even with the
+    # right password: guessing slows to one try per address every 15 minutes.
+    assert sign_in_from(guesser, GUESSERS[3], "ed@example.org", "wrong").status_code == 401
+    for address in GUESSERS[:4]:
+        for password in ("wrong again", PASSWORD):
+            response = sign_in_from(guesser, address, "ed@example.org", password)
+            assert response.status_code == 429
+            assert response.headers["Retry-After"] == "600"
+    assert not is_signed_in(guesser)
+
+
+def test_the_owner_gets_one_email_while_the_account_is_guessed_at(
+    app, client, low_limits, frozen_clock, mail_server
+):
+    make_user("ed@example.org", name="Ed Hale")
+    make_user("other@example.org")
+    for address in [GUESSERS[0], GUESSERS[1], GUESSERS[0], *GUESSERS[2:6]]:
+        sign_in_from(client, address, "ed@example.org", "wrong password")
+    # Failures on an unknown address and below another account's limit email no one.
+    for address in GUESSERS[:4]:
+        sign_in_from(client, address, "nobody@example.org", "wrong password")
+    sign_in_from(client, GUESSERS[0], "other@example.org", "wrong password")
+    [message] = mail_server.messages
+    assert message["To"] == "ed@example.org"
+    assert message["Subject"] == "Someone is trying to sign in to your The Crosswind Review account"
+    assert "List-Unsubscribe" not in message
+    text = message.get_body(("plain",)).get_content()
+    assert "Hello Ed Hale," in text
+    assert "Since 08:00 on 15 January 2027 (UTC), 3 sign-ins to your account" in text
+    assert "from 2 different addresses" in text
+    assert "You can still sign in as usual." in text
+    assert "http://localhost/editor/account/password" in text
+    html = message.get_body(("html",)).get_content()
+    assert 'href="http://localhost/editor/account/password"' in html
+
+
+def test_with_the_mail_server_down_a_guessed_account_still_signs_in(client, low_limits):
+    make_user("ed@example.org")
+    for _ in range(3):
+        assert sign_in_from(client, GUESSERS[0], "ed@example.org", "wrong").status_code == 401
+    assert sign_in_from(client, "198.51.100.7", "ed@example.org").status_code == 303
 
 
 def test_failed_sign_ins_are_limited_per_client_address(client, low_limits):
@@ -249,6 +364,11 @@ def test_failed_sign_ins_are_limited_per_client_address(client, low_limits):
     assert "Too many failed sign-ins" in response.get_data(as_text=True)
     assert sign_in_from(client, "203.0.113.6", "ed@example.org").status_code == 303
 
+
+def test_the_longest_email_is_counted_like_any_other(client, low_limits):
+    email = "a" * 308 + "@example.org"
+    statuses = [sign_in(client, email, "wrong password").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
 
 def test_the_limit_holds_across_workers_sharing_the_database(app, client, tmp_path, low_limits):
     make_user("ed@example.org")
@@ -408,6 +528,153 @@ def test_sign_out_is_a_post_and_ends_the_session(client):
     assert client.get_cookie("remember_token") is None
 
 
+def copy_of(client):
+    """Another browser holding copies of `client`'s cookies, as a thief would."""
+    thief = client.application.test_client()
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def remember_cookie_alone(client):
+    """Another browser holding only `client`'s remember-me cookie (its session long gone)."""
+    other = client.application.test_client()
+    other.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    return other
+
+
+@pytest.mark.parametrize("remember", ["y", ""], ids=["remembered", "session-only"])
+def test_copied_cookies_stop_working_when_their_session_signs_out(client, remember):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember=remember)
+    copy = copy_of(client)
+    assert is_signed_in(copy)
+    client.post("/editor/sign-out")
+    assert not is_signed_in(copy)
+
+
+def test_a_copied_remember_cookie_stops_working_after_sign_out(client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember="y")
+    copy = remember_cookie_alone(client)
+    client.post("/editor/sign-out")
+    assert not is_signed_in(copy)
+
+
+def test_signing_out_on_one_device_leaves_the_others_signed_in(app, client):
+    make_user("ed@example.org")
+    laptop, phone = client, app.test_client()
+    sign_in(laptop, "ed@example.org")
+    sign_in(phone, "ed@example.org", remember="y")
+    laptop.post("/editor/sign-out")
+    assert is_signed_in(phone) and is_signed_in(remember_cookie_alone(phone))
+    assert not is_signed_in(laptop)
+
+
+def test_each_sign_in_gets_its_own_remember_cookie(app, client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember="y")
+    first = client.get_cookie("remember_token").value
+    client.post("/editor/sign-out")
+    sign_in(client, "ed@example.org", remember="y")
+    assert client.get_cookie("remember_token").value != first
+
+
+def test_a_remember_cookie_older_than_its_duration_is_refused(app, client, monkeypatch):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org", remember="y")
+    kept = remember_cookie_alone(client)
+    assert is_signed_in(kept)
+    # The browser would have dropped the cookie after 30 days; a copy kept longer is refused.
+    later = time.time() + app.config["REMEMBER_COOKIE_DURATION"].total_seconds() + 60
+    monkeypatch.setattr(sessions, "time", types.SimpleNamespace(time=lambda: later))
+    assert not is_signed_in(remember_cookie_alone(client))
+    assert not is_signed_in(copy_of(client))
+
+
+def test_cookies_from_before_session_generations_are_refused(client):
+    user = make_user("ed@example.org")
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+    assert not is_signed_in(client)
+
+
+def test_a_password_change_signs_out_the_other_devices(app, client):
+    make_user("ed@example.org")
+    laptop, phone = client, app.test_client()
+    sign_in(laptop, "ed@example.org", remember="y")
+    sign_in(phone, "ed@example.org", remember="y")
+    stolen = copy_of(laptop)
+    response = change_password(laptop, PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 303
+    assert "other devices are signed out" in laptop.get("/editor/").get_data(as_text=True)
+    # This device stays signed in, remembered as before; the others and any copy are not.
+    assert is_signed_in(laptop) and is_signed_in(remember_cookie_alone(laptop))
+    assert not is_signed_in(phone) and not is_signed_in(stolen)
+
+
+def test_an_admin_who_changes_their_own_password_stays_signed_in(app, admin_client):
+    me = db.session.scalar(db.select(User).filter_by(email="admin@example.org"))
+    other_device = app.test_client()
+    sign_in(other_device, "admin@example.org")
+    form = user_form("admin@example.org", "admin", password=NEW_PASSWORD)
+    response = admin_client.post(f"/editor/users/{me.id}", data=form)
+    assert response.status_code == 303
+    assert "Saved the account of admin@example.org" in admin_client.get("/editor/users").text
+    assert not is_signed_in(other_device)
+
+
+def test_the_page_after_a_password_change_knows_who_is_signed_in(app, client):
+    @app.after_request
+    def read_the_user(response):
+        # What a template or a later hook would do in the same request.
+        response.headers["X-Signed-In-As"] = getattr(current_user, "email", "")
+        return response
+
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    response = change_password(client, PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 303
+    assert response.headers["X-Signed-In-As"] == "ed@example.org"
+
+def test_the_account_page_offers_sign_out_everywhere_as_a_form(client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    page = client.get("/editor/account/password").get_data(as_text=True)
+    form = re.search(
+        r'<form[^>]*action="/editor/account/sign-out-everywhere"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form and 'method="post"' in form.group(0)
+    assert 'name="csrf_token"' in form.group(1) and "Sign out everywhere" in form.group(1)
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_account(app, client):
+    make_user("ed@example.org")
+    make_user("other@example.org")
+    laptop, phone, someone_else = client, app.test_client(), app.test_client()
+    sign_in(laptop, "ed@example.org")
+    sign_in(phone, "ed@example.org", remember="y")
+    sign_in(someone_else, "other@example.org")
+    kept = remember_cookie_alone(phone)
+    response = laptop.post("/editor/account/sign-out-everywhere")
+    assert response.status_code == 303 and response.location == "/editor/sign-in"
+    page = laptop.get(response.location).get_data(as_text=True)
+    assert "You are signed out on every device" in page
+    assert not is_signed_in(laptop) and not is_signed_in(phone) and not is_signed_in(kept)
+    assert is_signed_in(someone_else)
+    # Signing in again works as before.
+    assert sign_in(phone, "ed@example.org").status_code == 303 and is_signed_in(phone)
+
+
+def test_sign_out_everywhere_is_a_post(client):
+    make_user("ed@example.org")
+    sign_in(client, "ed@example.org")
+    assert client.get("/editor/account/sign-out-everywhere").status_code == 405
+    assert is_signed_in(client)
+
+
 def change_password(client, current: str, new: str, confirm: str | None = None):
     data = {"current": current, "new": new, "confirm": new if confirm is None else confirm}
     return client.post("/editor/account/password", data=data)
@@ -502,6 +769,9 @@ def test_admin_changes_a_role_and_deactivates_an_account(app, admin_client):
         f"/editor/users/{writer.id}", data=user_form(writer.email, "admin")
     )
     assert response.status_code == 303
+    # The new role ends the open session; the next sign-in has it.
+    assert writer_client.get("/editor/sections").status_code == 302
+    sign_in(writer_client, "writer@example.org")
     assert writer_client.get("/editor/sections").status_code == 200
     assert db.session.get(User, writer.id).check_password(PASSWORD)
 
@@ -511,6 +781,27 @@ def test_admin_changes_a_role_and_deactivates_an_account(app, admin_client):
     assert writer_client.get("/editor/").status_code == 302
     response = sign_in(app.test_client(), "writer@example.org")
     assert response.status_code == 401 and SIGN_IN_FAILED in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": "editor"},
+        {"active": False},
+        {"password": NEW_PASSWORD},
+    ],
+    ids=["role", "block", "password"],
+)
+def test_an_admins_change_ends_the_accounts_sessions_for_good(app, admin_client, change):
+    writer = make_user("writer@example.org", role="writer")
+    writer_client = app.test_client()
+    sign_in(writer_client, "writer@example.org", remember="y")
+    copy = copy_of(writer_client)
+    form = user_form(writer.email, **{"role": "writer", **change})
+    assert admin_client.post(f"/editor/users/{writer.id}", data=form).status_code == 303
+    # Unblocked (or the change undone), the cookies from before still do not work.
+    admin_client.post(f"/editor/users/{writer.id}", data=user_form(writer.email, "writer"))
+    assert not is_signed_in(writer_client) and not is_signed_in(copy)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,8 @@ def signed_in(client, role: str = "editor"):
     db.session.add(user)
     db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        user.start_sign_in()
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

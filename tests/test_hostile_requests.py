@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rsflask.db import db
-from rsflask.models import Article, Section, Tag
+from rsflask.models import Article, Section, Tag, User
 from tests.editor_helpers import make_user, prepare_editor_tests
 
 # Enough to reach every route many times over while the whole test stays well under a minute.
@@ -205,15 +205,16 @@ def describe(request: dict) -> str:
     return repr(shown)
 
 
-def sign(client, user_id: int | None) -> None:
+def sign(client, user: User | None) -> None:
     """Act as this user, or anonymously; the session keeps its CSRF secret either way."""
     with client.session_transaction() as session:
         csrf_secret = session.get("csrf_token")
         session.clear()
         if csrf_secret:
             session["csrf_token"] = csrf_secret
-        if user_id is not None:
-            session["_user_id"] = str(user_id)
+        if user is not None:
+            user.start_sign_in()
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
 
 
@@ -265,7 +266,7 @@ def test_no_route_answers_a_hostile_request_with_a_5xx(app, client, add_article,
             as_admin, with_token = request.pop("as_admin"), request.pop("with_token")
             if with_token:
                 request["headers"].setdefault("X-CSRFToken", token)
-            sign(client, admin.id if as_admin else None)
+            sign(client, admin if as_admin else None)
             response = client.open(**request)
             assert response.status_code < 500, describe(request)
             response.close()

@@ -7,8 +7,10 @@ import redis
 
 from rsflask import limits
 from rsflask.db import db
+from rsflask.editor import accounts as account_views
 from rsflask.models import RateLimitHit
 from tests.conftest import htmx, make_app
+from tests.editor_helpers import PASSWORD, make_user, prepare_editor_tests
 from tests.services import redis_url
 
 NOW = 1_800_000_000
@@ -17,7 +19,9 @@ NOW = 1_800_000_000
 @pytest.fixture
 def frozen_clock(monkeypatch):
     """One fixed moment, so that no window closes in the middle of a test."""
-    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=lambda: NOW + 0.5))
+    clock = types.SimpleNamespace(time=lambda: NOW + 0.5)
+    monkeypatch.setattr(limits, "time", clock)
+    monkeypatch.setattr(account_views, "time", clock)
 
 
 @pytest.fixture
@@ -69,3 +73,31 @@ def test_redis_down_answers_503_and_never_waves_the_request_through(app, client,
     response = client.post("/newsletter", data={"email": "r@example.org"}, headers=htmx())
     assert response.status_code == 503
     assert "Retry-After" in response.headers
+
+
+def sign_in_from(client, address: str, password: str):
+    response = client.post(
+        "/editor/sign-in",
+        data={"email": "ed@example.org", "password": password},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
+    # Closed, as a server would: the owner's email goes out then.
+    response.close()
+    return response
+
+
+def test_with_redis_guessing_slows_down_without_locking_the_owner_out(
+    redis_app, client, monkeypatch, mail_server
+):
+    prepare_editor_tests(redis_app, monkeypatch)
+    redis_app.config.update(SIGNIN_FAILURES_PER_ACCOUNT=3)
+    make_user("ed@example.org")
+    guessers = [f"203.0.113.{number}" for number in range(10, 16)]
+    assert [sign_in_from(client, a, "wrong").status_code for a in guessers] == [401] * 6
+    refused = sign_in_from(client, guessers[0], PASSWORD)
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert sign_in_from(client, "198.51.100.7", PASSWORD).status_code == 303
+    [message] = mail_server.messages
+    assert message["To"] == "ed@example.org"
+    assert "from 3 different addresses" in message.get_body(("plain",)).get_content()
+    assert db.session.scalars(db.select(RateLimitHit)).all() == []

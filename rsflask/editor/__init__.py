@@ -6,19 +6,14 @@ from functools import wraps
 from flask import Blueprint, Flask, abort
 from flask_login import LoginManager, current_user
 
-from rsflask.db import db
-from rsflask.models import User
+from rsflask.editor import sessions
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 login_manager = LoginManager()
 login_manager.login_view = "editor.sign_in"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+login_manager.user_loader(sessions.load_user)
 
 
 def roles_required(*roles: str):

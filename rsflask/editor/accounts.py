@@ -2,16 +2,25 @@
 
 import math
 import time
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
 
 from rsflask import limits
 from rsflask.db import db
-from rsflask.editor import bp, roles_required
+from rsflask.editor import bp, roles_required, sessions, sign_in_alert
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
 from rsflask.models import User
+from rsflask.models.accounts import check_without_account
 
 FAILURE_WINDOW = 15 * 60
 EDITOR_COOKIE = "rsflask_editor"
@@ -21,6 +30,11 @@ def safe_next(target: str | None) -> str:
     """Follow `next` only to a path on this site, never to another host (open redirect)."""
     default = url_for("editor.dashboard")
     if not target:
+        return default
+    # Control characters (CR and LF would end the Location header, and Werkzeug refuses them
+    # with a 500) and backslashes (which browsers read as slashes) have no place in a path we
+    # made, written out or percent-encoded.
+    if any(not text.isprintable() or "\\" in text for text in (target, unquote(target))):
         return default
     parts = urlsplit(target)
     if (
@@ -40,32 +54,50 @@ def sign_in():
     if not form.validate_on_submit():
         return render_template("editor/sign_in.html", form=form), 422 if form.errors else 200
     email = form.email.data.strip().lower()
-    config = current_app.config
-    attempts = [
-        (f"signin-account:{email}", config["SIGNIN_FAILURES_PER_ACCOUNT"]),
-        (f"signin-address:{limits.client_address()}", config["SIGNIN_FAILURES_PER_ADDRESS"]),
+    address = limits.client_address()
+    per_account = current_app.config["SIGNIN_FAILURES_PER_ACCOUNT"]
+    per_address = current_app.config["SIGNIN_FAILURES_PER_ADDRESS"]
+    keys = [
+        f"signin-account:{email}",
+        f"signin-address:{address}",
+        # Attempts on this account from this address.
+        f"signin-pair:{email}:{address}",
     ]
     # Counted before the password is checked, in one atomic step per key, so that requests in
     # parallel cannot all pass a check made before any of them is counted.
     window = int(time.time()) // FAILURE_WINDOW
-    allowed = [limits.allow(key, limit, FAILURE_WINDOW) for key, limit in attempts]
-    if not all(allowed):
+    failures, from_address, tries_here = (limits.count(key, FAILURE_WINDOW) for key in keys)
+    # Past the account's limit, an address that has failed on it in this window must wait, but
+    # one that has not (most likely the owner's) may still try: guessing slows down to one try
+    # per address and window, and no one can lock the owner out by failing on purpose.
+    if from_address > per_address or (failures > per_account and tries_here > 1):
         # A refused attempt is not a failure: only failed passwords are what the limit counts.
-        release_attempts(attempts, window)
-        wait = (window + 1) * FAILURE_WINDOW - int(time.time())
-        minutes = max(1, math.ceil(wait / 60))
-        message = (
-            "Too many failed sign-ins. Please wait "
-            f"{minutes} minute{'s' if minutes > 1 else ''} and try again."
-        )
-        page = render_template("editor/sign_in.html", form=form, message=message)
-        return page, 429, {"Retry-After": str(max(1, wait))}
+        release_attempts(keys, window)
+        return too_many_failures(form, window)
     user = db.session.scalar(db.select(User).filter_by(email=email))
-    if user is None or not user.active or not user.check_password(form.password.data):
+    if user is not None and user.active:
+        password_matches = user.check_password(form.password.data)
+    else:
+        password_matches = check_without_account(form.password.data)
+    if not password_matches:
         message = "That email and password do not match an account."
-        return render_template("editor/sign_in.html", form=form, message=message), 401
-    release_attempts(attempts, window)
-    login_user(user, remember=form.remember.data)
+        page = render_template("editor/sign_in.html", form=form, message=message)
+        response = make_response(page, 401)
+        # Addresses that failed on this account in this window, counted at their first failure.
+        addresses_key = f"signin-addresses:{email}"
+        if tries_here == 1:
+            limits.count(addresses_key, FAILURE_WINDOW)
+        addresses = limits.hits(addresses_key, FAILURE_WINDOW)
+        if (
+            failures >= per_account
+            and user is not None
+            and user.active
+            and limits.allow(f"signin-alert:{email}", 1, FAILURE_WINDOW)
+        ):
+            sign_in_alert.send_after(response, user, failures, addresses, window * FAILURE_WINDOW)
+        return response
+    release_attempts(keys, window)
+    sessions.begin(user, remember=form.remember.data)
     response = redirect(safe_next(form.next.data), 303)
     # Tells the shipped nginx to send this browser's requests past its page cache, so that
     # editors see their changes at once; it carries nothing secret.
@@ -82,18 +114,43 @@ def sign_in():
     return response
 
 
-def release_attempts(attempts: list[tuple[str, int]], window: int) -> None:
+def too_many_failures(form: SignInForm, window: int):
+    wait = (window + 1) * FAILURE_WINDOW - int(time.time())
+    minutes = max(1, math.ceil(wait / 60))
+    message = (
+        "Too many failed sign-ins. Please wait "
+        f"{minutes} minute{'s' if minutes > 1 else ''} and try again."
+    )
+    page = render_template("editor/sign_in.html", form=form, message=message)
+    return page, 429, {"Retry-After": str(max(1, wait))}
+
+
+def release_attempts(keys: list[str], window: int) -> None:
     """Uncount attempts that turned out not to be failures, in the window they were counted in."""
-    for key, _ in attempts:
+    for key in keys:
         limits.release(key, window)
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out (a POST, so that no link on another site can sign anyone out)."""
+    """Sign out on this device (a POST, so that no link on another site can sign anyone out)."""
+    sessions.end(current_user)
+    return signed_out("You are signed out.")
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of one's account, on every device, this one included."""
+    current_user.end_sessions()
+    db.session.commit()
+    return signed_out("You are signed out on every device, this one included.")
+
+
+def signed_out(message: str):
     logout_user()
-    flash("You are signed out.", "info")
+    flash(message, "info")
     response = redirect(url_for("editor.sign_in"), 303)
     response.delete_cookie(EDITOR_COOKIE)
     return response
@@ -102,13 +159,19 @@ def sign_out():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change one's own password, knowing the current one."""
+    """One's account: change one's own password, knowing the current one; sign out everywhere."""
     form = PasswordForm()
     if form.validate_on_submit():
-        if current_user.check_password(form.current.data):
-            current_user.set_password(form.new.data)
+        # The account itself: login_user given the current_user proxy would keep the proxy as
+        # the signed-in user, which then refers to itself without end.
+        me = current_user._get_current_object()
+        if me.check_password(form.current.data):
+            me.set_password(form.new.data)
+            # Whoever knew the old password is signed out; this device stays signed in.
+            me.end_sessions()
             db.session.commit()
-            flash("Your password is changed.", "success")
+            sessions.renew(me)
+            flash("Your password is changed, and your other devices are signed out.", "success")
             return redirect(url_for("editor.dashboard"), 303)
         form.current.errors.append("That is not your current password.")
     return render_template("editor/password.html", form=form), 422 if form.errors else 200
@@ -141,13 +204,22 @@ def edit_user(user_id: int | None = None):
         ):
             form.role.errors.append("You cannot remove your own admin access.")
         else:
+            # A new role, a block or a new password takes effect on every open session at
+            # once: they all end, and the next sign-in gets what the account now is.
+            ends_sessions = user is not None and (
+                form.role.data != user.role or not form.active.data or bool(form.password.data)
+            )
             user = user or User(password_hash="")
             user.email, user.name = email, form.name.data.strip()
             user.role, user.active = form.role.data, form.active.data
             if form.password.data:
                 user.set_password(form.password.data)
+            if ends_sessions:
+                user.end_sessions()
             db.session.add(user)
             db.session.commit()
+            if ends_sessions and user.id == current_user.id:
+                sessions.renew(user)
             flash(f"Saved the account of {user.email}.", "success")
             return redirect(url_for("editor.users"), 303)
     status = 422 if form.errors else 200

@@ -1,6 +1,6 @@
 """Every table, imported here so that Alembic and the app see them all."""
 
-from rsflask.models.accounts import User
+from rsflask.models.accounts import EndedSignIn, User
 from rsflask.models.cache import SiteState
 from rsflask.models.content import (
     Article,
@@ -24,6 +24,7 @@ __all__ = [
     "Author",
     "Digest",
     "DigestDelivery",
+    "EndedSignIn",
     "Photo",
     "RateLimitHit",
     "Revision",
