@@ -35,6 +35,7 @@ from rsflask.photos import (
     store_photo,
 )
 from rsflask.slugs import is_valid_slug, slugify
+from rsflask.text import drop_control
 
 KEYS = (
     "title",
@@ -141,7 +142,8 @@ def read_article_file(path: Path) -> ArticleFile:
         return ArticleFileError(f"{path}: {problem}")
 
     try:
-        text = path.read_text(encoding="utf-8")
+        # Without control characters, as the editor's forms read text: the feeds are XML.
+        text = drop_control(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise fail(f"cannot read the file ({error})") from error
     meta, body = split_header(text)

@@ -488,6 +488,27 @@ def test_published_time_is_read_in_the_publication_time_zone(app, runner, tmp_pa
     assert article_by_slug("berlin-time").published_at == datetime(2026, 7, 1, 10, 0)
 
 
+def test_control_characters_in_a_file_are_dropped_on_import(runner, tmp_path):
+    junk = "\x00\x08\x0b\x0c\x1b\x7f\ufffe"
+    header = {
+        "title": f"Bell{junk} title",
+        "dek": f"A{junk} dek",
+        "type": f"Analysis{junk}",
+        "section": f"Europe{junk}",
+        "tags": f"Gas{junk}, Power",
+        "authors": f"Ada{junk} Abbott",
+        "slug": "bell-title",
+    }
+    result = import_files(runner, write_article(tmp_path, "a.md", header, f"Body{junk}.\tTab\n"))
+    assert result.exit_code == 0, result.output
+    article = article_by_slug("bell-title")
+    assert (article.title, article.dek) == ("Bell title", "A dek")
+    assert (article.article_type.name, article.section.name) == ("Analysis", "Europe")
+    assert [tag.name for tag in article.tags] == ["Gas", "Power"]
+    assert [author.name for author in article.authors] == ["Ada Abbott"]
+    assert article.body_md == "Body.\tTab\n"
+
+
 # Export, and the round trip through export and import.
 
 

@@ -461,6 +461,40 @@ def test_an_unknown_article_is_404(editor):
     assert editor.get("/editor/articles/999").status_code == 404
 
 
+# Control characters (which the feeds, being XML, cannot carry) and a non-character.
+JUNK = "\x00\x08\x0b\x0c\x1b\x7f\uffff"
+# Tabs and line breaks are text.
+KEPT = "\t\r\n"
+
+
+def test_control_characters_typed_into_the_article_form_are_not_stored(editor, people):
+    article = write_article(
+        editor,
+        f"Bell{JUNK} title",
+        "publish",
+        dek=f"A{JUNK} dek",
+        tags=f"Gas{JUNK}, Power",
+        authors=f"Ada{JUNK} Abbott",
+        body=f"Body{JUNK} text.{KEPT}More.",
+        photo_alt=f"Alt{JUNK}",
+        photo_credit=f"Credit{JUNK}",
+    )
+    assert (article.title, article.dek) == ("Bell title", "A dek")
+    assert [tag.name for tag in article.tags] == ["Gas", "Power"]
+    assert [author.name for author in article.authors] == ["Ada Abbott"]
+    assert article.body_md == f"Body text.{KEPT}More."
+    assert (article.photo_alt, article.photo_credit) == ("Alt", "Credit")
+    assert article.slug == "bell-title"
+
+
+def test_control_characters_are_not_autosaved(editor, people):
+    article = write_article(editor, "Autosaved")
+    response = autosave(editor, article, title=f"Bell{JUNK}", body=f"Typed{JUNK}{KEPT}", tags=JUNK)
+    assert response.status_code == 200
+    kept = db.session.scalar(db.select(Revision).filter_by(kind="autosave"))
+    assert (kept.title, kept.body_md, kept.tags) == ("Bell", f"Typed{KEPT}", "")
+
+
 # --- Writers ---------------------------------------------------------------------------------
 
 
@@ -1036,6 +1070,20 @@ def test_admin_creates_and_edits_a_section(admin, add_article):
     assert admin.post(f"/editor/sections/{section.id}", data=data).status_code == 303
     db.session.refresh(section)
     assert (section.name, section.slug, section.position) == ("High North", "high-north", 4)
+
+
+def test_control_characters_typed_into_taxonomy_forms_are_not_stored(admin):
+    data = {"name": f"Arctic{JUNK}", "slug": "", "description": f"Far{JUNK}.", "position": "3"}
+    assert admin.post("/editor/sections/new", data=data).status_code == 303
+    section = db.session.scalar(db.select(Section).filter_by(slug="arctic"))
+    assert (section.name, section.description) == ("Arctic", "Far.")
+    data = {"name": f"Brief{JUNK}", "slug": ""}
+    assert admin.post("/editor/types/new", data=data).status_code == 303
+    assert db.session.scalar(db.select(ArticleType.name).filter_by(slug="brief")) == "Brief"
+    data = {"name": f"Ann{JUNK} Lee", "slug": "", "bio": f"Writes{JUNK}.{KEPT}"}
+    assert admin.post("/editor/authors/new", data=data).status_code == 303
+    author = db.session.scalar(db.select(Author).filter_by(slug="ann-lee"))
+    assert (author.name, author.bio) == ("Ann Lee", f"Writes.{KEPT}")
 
 
 @pytest.mark.parametrize(
