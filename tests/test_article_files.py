@@ -509,6 +509,33 @@ def test_control_characters_in_a_file_are_dropped_on_import(runner, tmp_path):
     assert article.body_md == "Body.\tTab\n"
 
 
+@pytest.mark.parametrize(
+    ("zone", "published", "message"),
+    [
+        ("Europe/Berlin", "0001-01-01 00:30", "before the year 1 in UTC"),
+        ("America/New_York", "9999-12-31 23:30", "after the year 9999 in UTC"),
+    ],
+)
+def test_a_published_time_with_no_utc_equivalent_is_refused(
+    app, runner, tmp_path, zone, published, message
+):
+    app.config["TIMEZONE"] = zone
+    path = write_article(tmp_path, "a.md", {"title": "Edge", "published": published})
+    before = stored(app)
+    result = import_files(runner, path)
+    assert result.exit_code != 0
+    assert f"Error: {path}: bad date '{published}': " in result.output and message in result.output
+    assert stored(app) == before
+
+
+def test_a_time_stored_at_the_calendars_edge_is_exported_in_utc(app, runner, tmp_path, add_article):
+    add_article("Very old news", published=datetime(1, 1, 1, 2, 0))
+    app.config["TIMEZONE"] = "America/New_York"
+    result = export(runner, "very-old-news", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "\npublished: 0001-01-01 02:00\n" in (tmp_path / "very-old-news.md").read_text()
+
+
 # Export, and the round trip through export and import.
 
 

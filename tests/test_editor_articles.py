@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -455,6 +455,43 @@ def test_a_bad_publish_time_is_refused(editor, people, published_at):
     response = post_article(editor, article_id, "publish", published_at=published_at)
     assert response.status_code == 422
     assert stored(article_id).status == "draft"
+
+
+# Within a day of the calendar's ends, a local time may have no UTC equivalent.
+OFF_THE_CALENDAR = [
+    ("Europe/Berlin", "0001-01-01T00:30", "before the year 1 in UTC"),
+    ("America/New_York", "9999-12-31T23:30", "after the year 9999 in UTC"),
+]
+
+
+@pytest.mark.parametrize(("zone", "published_at", "message"), OFF_THE_CALENDAR)
+def test_a_publish_time_with_no_utc_equivalent_is_refused(
+    app, editor, people, zone, published_at, message
+):
+    app.config["TIMEZONE"] = zone
+    article_id = start_article(editor)
+    for button in ("save", "publish"):
+        response = post_article(editor, article_id, button, published_at=published_at)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    article = stored(article_id)
+    assert (article.status, article.published_at) == ("draft", None)
+    response = autosave(editor, article, published_at=published_at)
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(Revision).filter_by(kind="autosave")) is None
+
+
+def test_a_time_stored_at_the_calendars_edge_is_shown_in_utc(app, editor, people):
+    article = write_article(editor, "Very old news", "publish")
+    article.published_at = datetime(1, 1, 1, 2, 0)
+    db.session.commit()
+    app.config["TIMEZONE"] = "America/New_York"
+    response = editor.get(f"/editor/articles/{article.id}")
+    assert response.status_code == 200
+    # (The year as strftime writes it, unpadded on Linux.)
+    assert input_value(response.get_data(as_text=True), "published_at").endswith("-01-01T02:00")
+    assert editor.get("/editor/").status_code == 200
+    assert editor.get(f"/articles/{article.slug}").status_code == 200
 
 
 def test_an_unknown_article_is_404(editor):

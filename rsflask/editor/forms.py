@@ -26,6 +26,7 @@ from wtforms.validators import (
 from rsflask.models.accounts import ROLES
 from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from rsflask.text import drop_control
+from rsflask.times import OffTheCalendar, utc_from_local
 
 MIN_PASSWORD_LENGTH = 12
 # Menu positions are small numbers; a bound keeps absurd ones from overflowing the column.
@@ -55,6 +56,15 @@ class TypedTextForm(FlaskForm):
                 filters = (*unbound_field.kwargs.get("filters", ()), without_control)
                 options = {**options, "filters": filters}
             return super().bind_field(form, unbound_field, options)
+
+
+def on_the_calendar(form, field) -> None:
+    """A typed time must have a UTC equivalent, which is what is stored."""
+    if field.data is not None:
+        try:
+            utc_from_local(field.data)
+        except OffTheCalendar as error:
+            raise ValidationError(f"{error}: choose another time.") from error
 
 
 class SignInForm(FlaskForm):
@@ -117,7 +127,7 @@ class ArticleForm(TypedTextForm):
     remove_photo = BooleanField("Remove the top photo")
     published_at = DateTimeLocalField(
         "Publish time",
-        validators=[Optional()],
+        validators=[Optional(), on_the_calendar],
         format="%Y-%m-%dT%H:%M",
     )
     version = HiddenField()
@@ -167,5 +177,7 @@ class AutosaveForm(TypedTextForm):
     body = TextAreaField(validators=[Length(max=1_000_000)])
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
-    published_at = DateTimeLocalField(validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    published_at = DateTimeLocalField(
+        validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M"
+    )
     version = HiddenField()
