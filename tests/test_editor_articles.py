@@ -920,6 +920,28 @@ def test_a_revision_of_another_article_is_404(editor, people):
     assert stored(second.id).title == "Second"
 
 
+def test_an_autosave_is_seen_and_restored_by_its_typist_alone(app, writer, people):
+    article = write_article(writer, "Shared draft", body="Saved text.")
+    editor = client_of(app, "editor@example.org")
+    autosave(editor, article, body="The editor's unsaved text.")
+    autosave(writer, article, body="The writer's unsaved text.")
+    theirs, mine = (
+        db.session.scalar(db.select(Revision).filter_by(kind="autosave", user_id=people[who].id))
+        for who in ("editor", "writer")
+    )
+    saved = saved_revisions(article.id)[0]
+    base = f"/editor/articles/{article.id}/revisions"
+    assert writer.get(f"{base}/{theirs.id}").status_code == 404
+    assert writer.post(f"{base}/{theirs.id}/restore").status_code == 404
+    assert stored(article.id).body_md == "Saved text."
+    # Their own unsaved text, and any saved revision, whoever saved it.
+    assert "The writer&#39;s unsaved text." in writer.get(f"{base}/{mine.id}").text
+    assert "The editor&#39;s unsaved text." in editor.get(f"{base}/{theirs.id}").text
+    assert editor.get(f"{base}/{mine.id}").status_code == 404
+    assert writer.get(f"{base}/{saved.id}").status_code == 200
+    assert editor.get(f"{base}/{saved.id}").status_code == 200
+
+
 # --- Two people, one article -----------------------------------------------------------------
 
 

@@ -565,12 +565,25 @@ def revisions(article_id: int):
 def revision(article_id: int, revision_id: int):
     """What changed between a revision and the article as it is now."""
     article = editable_article_or_404(article_id)
-    revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
+    revision = visible_revision_or_404(article, revision_id)
     return render_template(
         "editor/revision.html",
         article=article,
         revision=revision,
         changes=changes(fields_of_revision(revision, article), fields_of(article)),
+    )
+
+
+def visible_revision_or_404(article: Article, revision_id: int) -> Revision:
+    """A saved revision of the article, or this user's own autosave of it.
+
+    Anyone who may edit the article may see what was saved; unsaved text is its typist's alone.
+    """
+    mine = (Revision.kind == "autosave") & (Revision.user_id == current_user.id)
+    return db.first_or_404(
+        db.select(Revision)
+        .filter_by(id=revision_id, article_id=article.id)
+        .where((Revision.kind == "save") | mine)
     )
 
 
@@ -588,7 +601,7 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
 def restore_revision(article_id: int, revision_id: int):
     """Bring back a revision's title, dek and body, as a new save."""
     article = editable_article_or_404(article_id)
-    revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
+    revision = visible_revision_or_404(article, revision_id)
     article.title, article.dek, article.body_md = revision.title, revision.dek, revision.body_md
     db.session.flush()
     keep_revision(article)
