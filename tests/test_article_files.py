@@ -451,6 +451,20 @@ def test_an_unpublished_status_is_stored_and_hidden(client, runner, tmp_path, st
     assert not any(visible_on_the_site(client, "not-yet").values())
 
 
+def test_a_file_that_trashes_a_live_article_makes_it_gone_and_restorable(
+    client, runner, tmp_path, add_article
+):
+    add_article("Was live")
+    header = {"title": "Was live", "status": "trash", "published": past_time()}
+    assert import_files(runner, write_article(tmp_path, "a.md", header)).exit_code == 0
+    assert article_by_slug("was-live").status_before_trash == "published"
+    assert client.get("/articles/was-live").status_code == 410
+    # Trashed on arrival, it was never public: as unknown as a slug never used.
+    header = {"title": "Never live", "status": "trash", "published": past_time()}
+    assert import_files(runner, write_article(tmp_path, "b.md", header)).exit_code == 0
+    assert client.get("/articles/never-live").status_code == 404
+
+
 def test_a_future_published_time_is_hidden_until_then(client, runner, tmp_path):
     future = (utcnow() + timedelta(days=3)).strftime(TIME_FORMAT)
     import_files(runner, write_article(tmp_path, "a.md", {"title": "Soon", "published": future}))

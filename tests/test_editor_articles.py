@@ -1017,6 +1017,17 @@ def test_trash_answers_410_and_restore_brings_the_article_back(editor, people):
     assert reader_sees(editor, article)
 
 
+@pytest.mark.parametrize("button", ["save", "submit_review", "publish"])
+def test_trash_of_an_article_readers_never_saw_answers_404(editor, people, button):
+    # A draft, one in review, or one scheduled, each with tomorrow's publish time.
+    later = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    article = write_article(editor, "Never shown", button, published_at=later)
+    editor.post(f"/editor/articles/{article.id}/trash")
+    unseen, never_used = editor.get("/articles/never-shown"), editor.get("/articles/never-used")
+    assert unseen.status_code == never_used.status_code == 404
+    assert unseen.text == never_used.text
+
+
 def test_a_restored_draft_is_a_draft_again(writer, app, people):
     article = write_article(writer, "Draft to bin")
     assert writer.post(f"/editor/articles/{article.id}/trash").status_code == 303

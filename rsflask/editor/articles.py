@@ -613,10 +613,10 @@ def restore_revision(article_id: int, revision_id: int):
 @bp.post("/articles/<int:article_id>/trash")
 @roles_required(*ANY_ROLE)
 def trash_article(article_id: int):
-    """Move to the trash: readers get 410 Gone, and it can be restored."""
+    """Move to the trash: readers who could see it get 410 Gone, and it can be restored."""
     article = editable_article_or_404(article_id)
     if article.status != "trash":
-        article.status_before_trash, article.status = article.status, "trash"
+        article.status = "trash"
         db.session.commit()
     flash(f"“{article.title}” is in the trash.", "info")
     return redirect(url_for("editor.dashboard"), 303)
