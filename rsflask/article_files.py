@@ -15,11 +15,9 @@ in double quotes, with its own double quotes doubled (`"Smith, Jo", Ada`), as in
 import csv
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 from sqlalchemy import func, or_
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +33,8 @@ from rsflask.photos import (
     store_photo,
 )
 from rsflask.slugs import is_valid_slug, slugify
+from rsflask.text import drop_control
+from rsflask.times import OffTheCalendar, local_time, utc_from_local
 
 KEYS = (
     "title",
@@ -124,14 +124,13 @@ def _join_names(names: list[str]) -> str:
 
 def parse_time(value: str) -> datetime:
     """'YYYY-MM-DD HH:MM' in the publication's time zone -> naive UTC."""
-    local = datetime.strptime(value.strip(), TIME_FORMAT)
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    return utc_from_local(datetime.strptime(value.strip(), TIME_FORMAT))
 
 
 def format_time(value: datetime) -> str:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.replace(tzinfo=UTC).astimezone(zone).strftime(TIME_FORMAT)
+    local = local_time(value)
+    # strftime leaves years before 1000 unpadded on some systems, and strptime wants four digits.
+    return f"{local.year:04d}-{local:%m-%d %H:%M}"
 
 
 def read_article_file(path: Path) -> ArticleFile:
@@ -141,7 +140,8 @@ def read_article_file(path: Path) -> ArticleFile:
         return ArticleFileError(f"{path}: {problem}")
 
     try:
-        text = path.read_text(encoding="utf-8")
+        # Without control characters, as the editor's forms read text: the feeds are XML.
+        text = drop_control(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise fail(f"cannot read the file ({error})") from error
     meta, body = split_header(text)
@@ -167,6 +167,8 @@ def read_article_file(path: Path) -> ArticleFile:
     if meta.get("published"):
         try:
             published = parse_time(meta["published"])
+        except OffTheCalendar as error:
+            raise fail(f"bad date {meta['published']!r}: {error}") from error
         except ValueError as error:
             raise fail(f"bad date {meta['published']!r}: write it as YYYY-MM-DD HH:MM") from error
     # A scheduled article is a published one with a future time; once the time has passed (an

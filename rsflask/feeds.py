@@ -25,6 +25,7 @@ from rsflask.models import (
 from rsflask.models.content import article_tags
 from rsflask.photos import photo_folder
 from rsflask.security import embeddable
+from rsflask.text import drop_control
 
 bp = Blueprint("feeds", __name__)
 # Feeds, sitemaps and robots.txt are read by other sites' readers and crawlers.
@@ -75,7 +76,8 @@ def listing_feed_url() -> str | None:
 
 
 def xml(template: str, mimetype: str = "application/xml", **context) -> Response:
-    return Response(render_template(template, **context), mimetype=mimetype)
+    """The template as XML, without the characters XML cannot carry, wherever they were stored."""
+    return Response(drop_control(render_template(template, **context)), mimetype=mimetype)
 
 
 def feed_photo(article: Article) -> dict | None:

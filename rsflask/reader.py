@@ -74,7 +74,8 @@ def index():
 
 
 def visible_article_or_404(slug: str) -> Article:
-    """The article readers may see, a redirect from an old slug, 410 if removed, else 404."""
+    """The article readers may see, a redirect from an old slug, 410 if they saw it before it
+    was removed, else 404."""
     article = db.session.scalar(published().where(Article.slug == slug))
     if article:
         return article
@@ -83,8 +84,16 @@ def visible_article_or_404(slug: str) -> Article:
     target = redirect_from.article if redirect_from else None
     if target and target.status == "published" and target.published_at <= utcnow():
         abort(redirect(url_for(request.endpoint, slug=target.slug), 301))
+    # Trashed once its time had come: trashing is its last change, as a trashed article cannot
+    # be saved. A trashed draft or scheduled article was never public, and its slug must not be
+    # told from one never used.
     removed = db.session.scalar(
-        select(Article.id).where(Article.slug == slug, Article.status == "trash")
+        select(Article.id).where(
+            Article.slug == slug,
+            Article.status == "trash",
+            Article.status_before_trash == "published",
+            Article.published_at <= Article.updated_at,
+        )
     )
     abort(410 if removed else 404)
 

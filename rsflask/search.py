@@ -40,6 +40,7 @@ from rsflask.models import Article, ArticleAuthor, Author, Tag, published
 from rsflask.models.content import article_tags
 from rsflask.page_cache import bump_generation
 from rsflask.reader import page_number
+from rsflask.text import drop_control
 
 bp = Blueprint("search", __name__)
 
@@ -53,8 +54,7 @@ MIN_PREFIX_LENGTH = 3
 MAX_RANKED = 500
 # Letters and digits; everything else (quotes, operators, brackets, emoji) only separates words.
 WORD = re.compile(r"[^\W_]+")
-# Control characters never reach the index, so the snippet markers below cannot occur in text.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters never reach the index (clean), so these snippet markers cannot occur in text.
 START, STOP = "\x02", "\x03"
 # A tsvector holds at most 1 MB; no article comes near this, but a pasted dump must not fail a save.
 MAX_BODY_LENGTH = 300_000
@@ -358,4 +358,4 @@ def plain_text(html: str) -> str:
 
 
 def clean(text: str) -> str:
-    return " ".join(CONTROL.sub(" ", text).split())
+    return " ".join(drop_control(text).split())

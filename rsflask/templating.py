@@ -5,20 +5,13 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
 
 from rsflask.db import db
 from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Article, Section, published
-
-
-def local_time(value: datetime | None) -> datetime | None:
-    """A stored naive-UTC time in the publication's time zone."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+from rsflask.times import local_time
 
 
 def format_date(value: datetime | None) -> str:

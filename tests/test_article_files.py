@@ -451,6 +451,20 @@ def test_an_unpublished_status_is_stored_and_hidden(client, runner, tmp_path, st
     assert not any(visible_on_the_site(client, "not-yet").values())
 
 
+def test_a_file_that_trashes_a_live_article_makes_it_gone_and_restorable(
+    client, runner, tmp_path, add_article
+):
+    add_article("Was live")
+    header = {"title": "Was live", "status": "trash", "published": past_time()}
+    assert import_files(runner, write_article(tmp_path, "a.md", header)).exit_code == 0
+    assert article_by_slug("was-live").status_before_trash == "published"
+    assert client.get("/articles/was-live").status_code == 410
+    # Trashed on arrival, it was never public: as unknown as a slug never used.
+    header = {"title": "Never live", "status": "trash", "published": past_time()}
+    assert import_files(runner, write_article(tmp_path, "b.md", header)).exit_code == 0
+    assert client.get("/articles/never-live").status_code == 404
+
+
 def test_a_future_published_time_is_hidden_until_then(client, runner, tmp_path):
     future = (utcnow() + timedelta(days=3)).strftime(TIME_FORMAT)
     import_files(runner, write_article(tmp_path, "a.md", {"title": "Soon", "published": future}))
@@ -486,6 +500,54 @@ def test_published_time_is_read_in_the_publication_time_zone(app, runner, tmp_pa
     header = {"title": "Berlin time", "published": "2026-07-01 12:00"}
     import_files(runner, write_article(tmp_path, "a.md", header))
     assert article_by_slug("berlin-time").published_at == datetime(2026, 7, 1, 10, 0)
+
+
+def test_control_characters_in_a_file_are_dropped_on_import(runner, tmp_path):
+    junk = "\x00\x08\x0b\x0c\x1b\x7f\ufffe"
+    header = {
+        "title": f"Bell{junk} title",
+        "dek": f"A{junk} dek",
+        "type": f"Analysis{junk}",
+        "section": f"Europe{junk}",
+        "tags": f"Gas{junk}, Power",
+        "authors": f"Ada{junk} Abbott",
+        "slug": "bell-title",
+    }
+    result = import_files(runner, write_article(tmp_path, "a.md", header, f"Body{junk}.\tTab\n"))
+    assert result.exit_code == 0, result.output
+    article = article_by_slug("bell-title")
+    assert (article.title, article.dek) == ("Bell title", "A dek")
+    assert (article.article_type.name, article.section.name) == ("Analysis", "Europe")
+    assert [tag.name for tag in article.tags] == ["Gas", "Power"]
+    assert [author.name for author in article.authors] == ["Ada Abbott"]
+    assert article.body_md == "Body.\tTab\n"
+
+
+@pytest.mark.parametrize(
+    ("zone", "published", "message"),
+    [
+        ("Europe/Berlin", "0001-01-01 00:30", "before the year 1 in UTC"),
+        ("America/New_York", "9999-12-31 23:30", "after the year 9999 in UTC"),
+    ],
+)
+def test_a_published_time_with_no_utc_equivalent_is_refused(
+    app, runner, tmp_path, zone, published, message
+):
+    app.config["TIMEZONE"] = zone
+    path = write_article(tmp_path, "a.md", {"title": "Edge", "published": published})
+    before = stored(app)
+    result = import_files(runner, path)
+    assert result.exit_code != 0
+    assert f"Error: {path}: bad date '{published}': " in result.output and message in result.output
+    assert stored(app) == before
+
+
+def test_a_time_stored_at_the_calendars_edge_is_exported_in_utc(app, runner, tmp_path, add_article):
+    add_article("Very old news", published=datetime(1, 1, 1, 2, 0))
+    app.config["TIMEZONE"] = "America/New_York"
+    result = export(runner, "very-old-news", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "\npublished: 0001-01-01 02:00\n" in (tmp_path / "very-old-news.md").read_text()
 
 
 # Export, and the round trip through export and import.

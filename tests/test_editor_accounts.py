@@ -742,6 +742,12 @@ def test_admin_creates_an_account_that_can_sign_in(app, admin_client):
     assert sign_in(app.test_client(), "new@example.org", NEW_PASSWORD).status_code == 303
 
 
+def test_control_characters_typed_into_a_name_are_not_stored(admin_client):
+    form = user_form("new@example.org", password=NEW_PASSWORD, name="Nia\x0b\x1b\x7f Noor")
+    assert admin_client.post("/editor/users/new", data=form).status_code == 303
+    assert db.session.scalar(db.select(User.name).filter_by(email="new@example.org")) == "Nia Noor"
+
+
 @pytest.mark.parametrize(
     ("form", "message"),
     [

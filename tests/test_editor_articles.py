@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -457,8 +457,79 @@ def test_a_bad_publish_time_is_refused(editor, people, published_at):
     assert stored(article_id).status == "draft"
 
 
+# Within a day of the calendar's ends, a local time may have no UTC equivalent.
+OFF_THE_CALENDAR = [
+    ("Europe/Berlin", "0001-01-01T00:30", "before the year 1 in UTC"),
+    ("America/New_York", "9999-12-31T23:30", "after the year 9999 in UTC"),
+]
+
+
+@pytest.mark.parametrize(("zone", "published_at", "message"), OFF_THE_CALENDAR)
+def test_a_publish_time_with_no_utc_equivalent_is_refused(
+    app, editor, people, zone, published_at, message
+):
+    app.config["TIMEZONE"] = zone
+    article_id = start_article(editor)
+    for button in ("save", "publish"):
+        response = post_article(editor, article_id, button, published_at=published_at)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    article = stored(article_id)
+    assert (article.status, article.published_at) == ("draft", None)
+    response = autosave(editor, article, published_at=published_at)
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(Revision).filter_by(kind="autosave")) is None
+
+
+def test_a_time_stored_at_the_calendars_edge_is_shown_in_utc(app, editor, people):
+    article = write_article(editor, "Very old news", "publish")
+    article.published_at = datetime(1, 1, 1, 2, 0)
+    db.session.commit()
+    app.config["TIMEZONE"] = "America/New_York"
+    response = editor.get(f"/editor/articles/{article.id}")
+    assert response.status_code == 200
+    # (The year as strftime writes it, unpadded on Linux.)
+    assert input_value(response.get_data(as_text=True), "published_at").endswith("-01-01T02:00")
+    assert editor.get("/editor/").status_code == 200
+    assert editor.get(f"/articles/{article.slug}").status_code == 200
+
+
 def test_an_unknown_article_is_404(editor):
     assert editor.get("/editor/articles/999").status_code == 404
+
+
+# Control characters (which the feeds, being XML, cannot carry) and a non-character.
+JUNK = "\x00\x08\x0b\x0c\x1b\x7f\uffff"
+# Tabs and line breaks are text.
+KEPT = "\t\r\n"
+
+
+def test_control_characters_typed_into_the_article_form_are_not_stored(editor, people):
+    article = write_article(
+        editor,
+        f"Bell{JUNK} title",
+        "publish",
+        dek=f"A{JUNK} dek",
+        tags=f"Gas{JUNK}, Power",
+        authors=f"Ada{JUNK} Abbott",
+        body=f"Body{JUNK} text.{KEPT}More.",
+        photo_alt=f"Alt{JUNK}",
+        photo_credit=f"Credit{JUNK}",
+    )
+    assert (article.title, article.dek) == ("Bell title", "A dek")
+    assert [tag.name for tag in article.tags] == ["Gas", "Power"]
+    assert [author.name for author in article.authors] == ["Ada Abbott"]
+    assert article.body_md == f"Body text.{KEPT}More."
+    assert (article.photo_alt, article.photo_credit) == ("Alt", "Credit")
+    assert article.slug == "bell-title"
+
+
+def test_control_characters_are_not_autosaved(editor, people):
+    article = write_article(editor, "Autosaved")
+    response = autosave(editor, article, title=f"Bell{JUNK}", body=f"Typed{JUNK}{KEPT}", tags=JUNK)
+    assert response.status_code == 200
+    kept = db.session.scalar(db.select(Revision).filter_by(kind="autosave"))
+    assert (kept.title, kept.body_md, kept.tags) == ("Bell", f"Typed{KEPT}", "")
 
 
 # --- Writers ---------------------------------------------------------------------------------
@@ -849,6 +920,28 @@ def test_a_revision_of_another_article_is_404(editor, people):
     assert stored(second.id).title == "Second"
 
 
+def test_an_autosave_is_seen_and_restored_by_its_typist_alone(app, writer, people):
+    article = write_article(writer, "Shared draft", body="Saved text.")
+    editor = client_of(app, "editor@example.org")
+    autosave(editor, article, body="The editor's unsaved text.")
+    autosave(writer, article, body="The writer's unsaved text.")
+    theirs, mine = (
+        db.session.scalar(db.select(Revision).filter_by(kind="autosave", user_id=people[who].id))
+        for who in ("editor", "writer")
+    )
+    saved = saved_revisions(article.id)[0]
+    base = f"/editor/articles/{article.id}/revisions"
+    assert writer.get(f"{base}/{theirs.id}").status_code == 404
+    assert writer.post(f"{base}/{theirs.id}/restore").status_code == 404
+    assert stored(article.id).body_md == "Saved text."
+    # Their own unsaved text, and any saved revision, whoever saved it.
+    assert "The writer&#39;s unsaved text." in writer.get(f"{base}/{mine.id}").text
+    assert "The editor&#39;s unsaved text." in editor.get(f"{base}/{theirs.id}").text
+    assert editor.get(f"{base}/{mine.id}").status_code == 404
+    assert writer.get(f"{base}/{saved.id}").status_code == 200
+    assert editor.get(f"{base}/{saved.id}").status_code == 200
+
+
 # --- Two people, one article -----------------------------------------------------------------
 
 
@@ -922,6 +1015,17 @@ def test_trash_answers_410_and_restore_brings_the_article_back(editor, people):
     assert response.status_code == 303
     assert stored(article.id).status == "published"
     assert reader_sees(editor, article)
+
+
+@pytest.mark.parametrize("button", ["save", "submit_review", "publish"])
+def test_trash_of_an_article_readers_never_saw_answers_404(editor, people, button):
+    # A draft, one in review, or one scheduled, each with tomorrow's publish time.
+    later = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    article = write_article(editor, "Never shown", button, published_at=later)
+    editor.post(f"/editor/articles/{article.id}/trash")
+    unseen, never_used = editor.get("/articles/never-shown"), editor.get("/articles/never-used")
+    assert unseen.status_code == never_used.status_code == 404
+    assert unseen.text == never_used.text
 
 
 def test_a_restored_draft_is_a_draft_again(writer, app, people):
@@ -1036,6 +1140,20 @@ def test_admin_creates_and_edits_a_section(admin, add_article):
     assert admin.post(f"/editor/sections/{section.id}", data=data).status_code == 303
     db.session.refresh(section)
     assert (section.name, section.slug, section.position) == ("High North", "high-north", 4)
+
+
+def test_control_characters_typed_into_taxonomy_forms_are_not_stored(admin):
+    data = {"name": f"Arctic{JUNK}", "slug": "", "description": f"Far{JUNK}.", "position": "3"}
+    assert admin.post("/editor/sections/new", data=data).status_code == 303
+    section = db.session.scalar(db.select(Section).filter_by(slug="arctic"))
+    assert (section.name, section.description) == ("Arctic", "Far.")
+    data = {"name": f"Brief{JUNK}", "slug": ""}
+    assert admin.post("/editor/types/new", data=data).status_code == 303
+    assert db.session.scalar(db.select(ArticleType.name).filter_by(slug="brief")) == "Brief"
+    data = {"name": f"Ann{JUNK} Lee", "slug": "", "bio": f"Writes{JUNK}.{KEPT}"}
+    assert admin.post("/editor/authors/new", data=data).status_code == 303
+    author = db.session.scalar(db.select(Author).filter_by(slug="ann-lee"))
+    assert (author.name, author.bio) == ("Ann Lee", f"Writes.{KEPT}")
 
 
 @pytest.mark.parametrize(

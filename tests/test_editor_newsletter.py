@@ -217,6 +217,30 @@ def test_import_adds_new_rows_and_reports_each_refusal(editor):
     assert known.status == "unsubscribed" and known.imported_at is None
 
 
+def test_times_with_no_utc_equivalent_are_refused_by_row(editor):
+    response = upload(
+        editor,
+        "email,signed_up_at,confirmed_at\n"
+        "first@example.org,0001-01-01T00:00:00+05:00,\n"
+        "last@example.org,2025-01-01T00:00:00Z,9999-12-31T23:59:59-05:00\n"
+        "old@example.org,0001-01-01T02:00:00Z,\n",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1 subscriber imported, 2 rows refused." in html
+    assert "<tr><td>2</td>" in html and "before the year 1 in UTC" in html
+    assert "<tr><td>3</td>" in html and "after the year 9999 in UTC" in html
+    assert db.session.scalars(select(Subscriber.email)).all() == ["old@example.org"]
+
+
+def test_a_time_at_the_calendars_edge_is_listed_in_utc(app, editor):
+    add("old@example.org", signed_up_at=datetime(1, 1, 1, 2, 0))
+    app.config["TIMEZONE"] = "America/New_York"
+    response = editor.get("/editor/newsletter")
+    assert response.status_code == 200
+    assert "January 1, 1</time>" in response.get_data(as_text=True)
+
+
 def test_an_export_imports_back_as_it_was(editor):
     add("ann@example.org", signed_up_at=datetime(2026, 3, 1), signup_ip="192.0.2.1")
     add(

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from rsflask.db import db
 from tests.conftest import htmx, make_app
 
 
@@ -79,7 +80,9 @@ def test_fold_fragment_of_an_unknown_slug_is_a_small_404(client, slug, fragment)
 
 @pytest.mark.parametrize("fragment", ["more", "less"])
 def test_fold_fragment_of_a_removed_article_is_410(client, add_article, fragment):
-    add_article("Gone soon", status="trash")
+    article = add_article("Gone soon")
+    article.status = "trash"
+    db.session.commit()
     assert client.get(f"/articles/gone-soon/{fragment}", headers=htmx()).status_code == 410
 
 

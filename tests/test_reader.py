@@ -12,9 +12,10 @@ from html.parser import HTMLParser
 import pytest
 from conftest import htmx, make_app
 from PIL import Image
+from sqlalchemy import update
 
 from rsflask.db import db, utcnow
-from rsflask.models import Author, SlugRedirect
+from rsflask.models import Article, Author, SlugRedirect
 
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
@@ -638,14 +639,13 @@ def test_hidden_articles_stay_out_of_the_latest_fragment(client, hidden):
 
 @pytest.mark.parametrize("slug", ["hidden-story", "hidden-brief"])
 def test_hidden_article_page_is_not_there(client, hidden, slug):
-    kind = hidden[0]
-    assert client.get(f"/articles/{slug}").status_code == (410 if kind == "trash" else 404)
+    # Not even gone (410): readers never saw it, so its slug must not be told from an unused one.
+    assert client.get(f"/articles/{slug}").status_code == 404
 
 
 def test_hidden_article_keep_reading_fragment_is_not_there(client, hidden):
-    kind = hidden[0]
     response = client.get("/articles/hidden-story/more", headers=htmx())
-    assert response.status_code == (410 if kind == "trash" else 404)
+    assert response.status_code == 404
     assert "Third one." not in response.text
 
 
@@ -763,13 +763,44 @@ def test_section_menu_leaves_out_qiosk_without_visible_items(client, add_article
 # --- Removed articles and old slugs -----------------------------------------------------------
 
 
+def withdraw(article: Article) -> None:
+    """Move an article to the trash, as an editor does."""
+    article.status = "trash"
+    db.session.commit()
+
+
 def test_removed_article_is_gone(client, add_article):
-    add_article("Withdrawn story", status="trash")
+    withdraw(add_article("Withdrawn story"))
     assert client.get("/articles/withdrawn-story").status_code == 410
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [{"status": "draft"}, {"status": "review"}, {"published": utcnow() + timedelta(days=1)}],
+    ids=["draft", "review", "scheduled"],
+)
+def test_a_removed_article_readers_never_saw_is_not_found(client, add_article, fields):
+    withdraw(add_article("Unseen story", **fields))
+    for headers in ({}, htmx()):
+        unseen = client.get("/articles/unseen-story", headers=headers)
+        never_used = client.get("/articles/never-used", headers=headers)
+        assert unseen.status_code == never_used.status_code == 404
+        assert unseen.text == never_used.text
+
+
+def test_a_scheduled_article_removed_after_its_time_came_is_gone(client, add_article):
+    article = add_article("Briefly live", published=utcnow() + timedelta(days=1))
+    # As if saved two hours ago for an hour ago: readers have seen it since, with no save.
+    earlier = {"published_at": utcnow() - timedelta(hours=1)}
+    earlier["updated_at"] = earlier["published_at"] - timedelta(hours=1)
+    db.session.execute(update(Article).where(Article.id == article.id).values(**earlier))
+    db.session.commit()
+    withdraw(db.session.get(Article, article.id))
+    assert client.get("/articles/briefly-live").status_code == 410
+
+
 def test_removed_article_page_says_it_was_removed(app, client, add_article):
-    add_article("Withdrawn story", status="trash")
+    withdraw(add_article("Withdrawn story"))
     page = parse(client.get("/articles/withdrawn-story"))
     assert page.find("h1").text == "Article removed"
     assert "This article has been removed" in page.find("main").text
@@ -931,7 +962,7 @@ def test_not_found_for_htmx_is_a_small_fragment(client):
 
 
 def test_removed_article_for_htmx_is_a_small_fragment(client, add_article):
-    add_article("Withdrawn story", status="trash")
+    withdraw(add_article("Withdrawn story"))
     response = client.get("/articles/withdrawn-story/more", headers=htmx())
     assert response.status_code == 410
     assert "<html" not in response.text

@@ -1,8 +1,7 @@
 """Writing: the dashboard, the article form with preview and autosave, revisions, the trash."""
 
 import difflib
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,6 +25,7 @@ from rsflask.models import (
 from rsflask.photos import PhotoError, store_photo
 from rsflask.reader import page_number
 from rsflask.slugs import slugify
+from rsflask.times import OffTheCalendar, local_time, utc_from_local
 
 FILTERS = {
     "draft": "Drafts",
@@ -156,16 +156,12 @@ def local_input_time(value: datetime | None) -> datetime | None:
     """Stored naive UTC -> the naive local time a datetime-local field shows, to the minute."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    local = value.replace(tzinfo=UTC).astimezone(zone)
-    return local.replace(tzinfo=None, second=0, microsecond=0)
+    return local_time(value).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def utc_from_input(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    """A time the form has validated (forms.on_the_calendar) as stored: naive UTC."""
+    return utc_from_local(value) if value is not None else None
 
 
 def fields_of(article: Article) -> dict:
@@ -363,9 +359,7 @@ def saved_since_message(article: Article) -> str:
 
 def conflict_message(article: Article) -> str:
     who = last_saver(article)
-    when = article.updated_at.replace(tzinfo=UTC).astimezone(
-        ZoneInfo(current_app.config["TIMEZONE"])
-    )
+    when = local_time(article.updated_at)
     return (
         f"Not saved: {who} saved this article at {when:%H:%M} while you were editing. "
         "Your text is kept below. Compare it with their version under Revisions, then save "
@@ -457,7 +451,10 @@ def saved_message(article: Article, updated: bool) -> str:
 
 
 def render_editor(form, article, status=200, message="", preview=None, recovered=None):
-    scheduled_time = utc_from_input(form.published_at.data)
+    try:
+        scheduled_time = utc_from_input(form.published_at.data)
+    except OffTheCalendar:
+        scheduled_time = None  # the refused form says so under the field
     schedules = scheduled_time is not None and scheduled_time > utcnow()
     form.published_at.description = (
         f"In {current_app.config['TIMEZONE']} time. Empty means now. "
@@ -568,12 +565,25 @@ def revisions(article_id: int):
 def revision(article_id: int, revision_id: int):
     """What changed between a revision and the article as it is now."""
     article = editable_article_or_404(article_id)
-    revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
+    revision = visible_revision_or_404(article, revision_id)
     return render_template(
         "editor/revision.html",
         article=article,
         revision=revision,
         changes=changes(fields_of_revision(revision, article), fields_of(article)),
+    )
+
+
+def visible_revision_or_404(article: Article, revision_id: int) -> Revision:
+    """A saved revision of the article, or this user's own autosave of it.
+
+    Anyone who may edit the article may see what was saved; unsaved text is its typist's alone.
+    """
+    mine = (Revision.kind == "autosave") & (Revision.user_id == current_user.id)
+    return db.first_or_404(
+        db.select(Revision)
+        .filter_by(id=revision_id, article_id=article.id)
+        .where((Revision.kind == "save") | mine)
     )
 
 
@@ -591,7 +601,7 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
 def restore_revision(article_id: int, revision_id: int):
     """Bring back a revision's title, dek and body, as a new save."""
     article = editable_article_or_404(article_id)
-    revision = db.first_or_404(db.select(Revision).filter_by(id=revision_id, article_id=article.id))
+    revision = visible_revision_or_404(article, revision_id)
     article.title, article.dek, article.body_md = revision.title, revision.dek, revision.body_md
     db.session.flush()
     keep_revision(article)
@@ -603,10 +613,10 @@ def restore_revision(article_id: int, revision_id: int):
 @bp.post("/articles/<int:article_id>/trash")
 @roles_required(*ANY_ROLE)
 def trash_article(article_id: int):
-    """Move to the trash: readers get 410 Gone, and it can be restored."""
+    """Move to the trash: readers who could see it get 410 Gone, and it can be restored."""
     article = editable_article_or_404(article_id)
     if article.status != "trash":
-        article.status_before_trash, article.status = article.status, "trash"
+        article.status = "trash"
         db.session.commit()
     flash(f"“{article.title}” is in the trash.", "info")
     return redirect(url_for("editor.dashboard"), 303)

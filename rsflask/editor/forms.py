@@ -25,6 +25,8 @@ from wtforms.validators import (
 
 from rsflask.models.accounts import ROLES
 from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+from rsflask.text import drop_control
+from rsflask.times import OffTheCalendar, utc_from_local
 
 MIN_PASSWORD_LENGTH = 12
 # Menu positions are small numbers; a bound keeps absurd ones from overflowing the column.
@@ -34,6 +36,35 @@ slug_rules = [
     Length(max=MAX_SLUG_LENGTH),
     Regexp(SLUG_PATTERN.pattern + "$", message="Use lowercase letters, digits and single hyphens."),
 ]
+
+
+def without_control(value):
+    return drop_control(value) if isinstance(value, str) else value
+
+
+class TypedTextForm(FlaskForm):
+    """A form whose text fields drop control characters as they are read.
+
+    What an editor types ends up in the feeds and sitemaps, which are XML and cannot carry them.
+    Passwords stay exactly as typed, or one set here could never be typed at sign-in.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                filters = (*unbound_field.kwargs.get("filters", ()), without_control)
+                options = {**options, "filters": filters}
+            return super().bind_field(form, unbound_field, options)
+
+
+def on_the_calendar(form, field) -> None:
+    """A typed time must have a UTC equivalent, which is what is stored."""
+    if field.data is not None:
+        try:
+            utc_from_local(field.data)
+        except OffTheCalendar as error:
+            raise ValidationError(f"{error}: choose another time.") from error
 
 
 class SignInForm(FlaskForm):
@@ -57,7 +88,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(TypedTextForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
     name = StringField("Name", validators=[Length(max=200)])
     role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
@@ -69,7 +100,7 @@ class UserForm(FlaskForm):
     )
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(TypedTextForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     slug = StringField(
         "Slug",
@@ -96,7 +127,7 @@ class ArticleForm(FlaskForm):
     remove_photo = BooleanField("Remove the top photo")
     published_at = DateTimeLocalField(
         "Publish time",
-        validators=[Optional()],
+        validators=[Optional(), on_the_calendar],
         format="%Y-%m-%dT%H:%M",
     )
     version = HiddenField()
@@ -106,7 +137,7 @@ class ArticleForm(FlaskForm):
     submit_review = SubmitField("Submit for review")
 
 
-class NameSlugForm(FlaskForm):
+class NameSlugForm(TypedTextForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     slug = StringField("Slug", validators=slug_rules, description="Made from the name when empty.")
 
@@ -128,7 +159,7 @@ class AuthorForm(NameSlugForm):
     remove_photo = BooleanField("Remove photo")
 
 
-class AutosaveForm(FlaskForm):
+class AutosaveForm(TypedTextForm):
     """The article form's fields but the photo, which autosave keeps while the editor types.
 
     Only lengths are checked: half-typed text (an empty title, a slug ending in a hyphen) is
@@ -146,5 +177,7 @@ class AutosaveForm(FlaskForm):
     body = TextAreaField(validators=[Length(max=1_000_000)])
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
-    published_at = DateTimeLocalField(validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    published_at = DateTimeLocalField(
+        validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M"
+    )
     version = HiddenField()

@@ -18,6 +18,7 @@ from rsflask.editor.articles import PUBLISHERS, escape_like
 from rsflask.models import Subscriber
 from rsflask.models.newsletter import SUBSCRIBER_STATUSES
 from rsflask.reader import page_number
+from rsflask.times import OffTheCalendar, naive_utc
 
 PER_PAGE = 50
 CSV_COLUMNS = (
@@ -250,7 +251,10 @@ def parse_time(value: str | None, column: str, now: datetime) -> datetime | None
     except ValueError as error:
         raise RowRefused(f"{column} is not a date and time like 2026-11-20T09:30:00Z") from error
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = naive_utc(moment)
+        except OffTheCalendar as error:
+            raise RowRefused(f"{column}: {error}") from error
     if moment > now:
         raise RowRefused(f"{column} is in the future")
     return moment

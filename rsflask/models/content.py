@@ -153,6 +153,13 @@ class Article(db.Model):
         self.word_count = markup.word_count(text)
         return text
 
+    @validates("status")
+    def _remember_status_before_trash(self, key: str, status: str) -> str:
+        """However it goes to the trash, the status it had is what restoring brings back."""
+        if status == "trash" and self.status not in (None, "trash"):
+            self.status_before_trash = self.status
+        return status
+
     @property
     def body_html(self) -> str:
         return self.lead_html + self.rest_html
