@@ -361,3 +361,38 @@ def test_an_upload_over_the_size_limit_is_413(app, editor, article):
     assert "larger than we accept" in response.get_data(as_text=True)
     assert stored_files(app) == []
     assert photo_of(article) is None
+
+
+# --- Link previews of photos stored before they were made ---------------------------------------
+
+
+def test_make_share_images_makes_the_previews_that_are_missing(app, editor, article, runner):
+    send_photo(editor, article, image_bytes("JPEG", (2400, 1200)))
+    photo = photo_of(article)
+    folder = Path(app.config["PHOTO_FOLDER"])
+    # As an older version left it: variants and a full-size WebP, no preview.
+    (folder / share_name(photo)).unlink()
+    with Image.open(folder / f"{photo.digest}-2400.jpg") as full_size:
+        full_size.save(folder / photo.filename(2400), "WEBP")
+    (folder / f"{photo.digest}-2400.jpg").unlink()
+
+    result = runner.invoke(args=["make-share-images"])
+    assert result.exit_code == 0, result.output
+    assert "Made 1 link previews for 1 photos." in result.output
+    with Image.open(folder / share_name(photo)) as preview:
+        assert (preview.format, preview.size) == ("JPEG", (1200, 630))
+    response = editor.get(f"/photos/{share_name(photo)}")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+
+    again = runner.invoke(args=["make-share-images"])
+    assert "Made 0 link previews for 1 photos." in again.output
+
+
+def test_make_share_images_names_a_photo_whose_files_are_gone(app, editor, article, runner):
+    send_photo(editor, article, image_bytes("JPEG", (900, 600)))
+    photo = photo_of(article)
+    for path in stored_files(app):
+        path.unlink()
+    result = runner.invoke(args=["make-share-images"])
+    assert result.exit_code != 0
+    assert photo.digest in result.output
