@@ -6,7 +6,7 @@ import warnings
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from rsflask.db import db
 from rsflask.models import Photo
@@ -25,6 +25,17 @@ MAX_SIDE = 16_383
 # A longer, thinner image is a line or a strip, not a photo: its smallest variant would be a few
 # pixels high (or wide), or none at all.
 MAX_ASPECT_RATIO = 20
+# How to turn the stored pixels to show them, by their EXIF orientation (as ImageOps.exif_transpose
+# reads it); the last four also swap width and height.
+TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 # Link previews (Open Graph, Twitter cards) are cut to this shape, and some crawlers read JPEG only.
 SHARE_SIZE = (1200, 630)
 
@@ -98,41 +109,53 @@ def store_photo(data: bytes) -> Photo:
     if existing:
         return existing
     image = open_image(data)
-    # Turning by the EXIF orientation first, then re-encoding without EXIF, drops GPS and the rest.
-    # In place, and converted only when needed: each copy of a camera photo is 70 to 190 MB.
-    ImageOps.exif_transpose(image, in_place=True)
+    # Re-encoding without EXIF drops GPS and the rest. The orientation is applied to each variant
+    # as it is made, and the full-size copy keeps it as its only tag: turning the whole picture
+    # would hold a second copy of it, up to 250 MB for a camera's photo.
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    turn = TURNS.get(orientation)
+    sideways = orientation in (5, 6, 7, 8)
     mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
     if image.mode != mode:
         image = image.convert(mode)
+    width, height = (image.height, image.width) if sideways else image.size
     # Smaller widths up to the largest, which is the original's when that is narrower: each once,
     # since a width listed twice makes the whole srcset invalid.
-    largest = min(image.width, VARIANT_WIDTHS[-1])
+    largest = min(width, VARIANT_WIDTHS[-1])
     widths = [w for w in VARIANT_WIDTHS if w < largest] + [largest]
     folder = photo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     photo = Photo(
         digest=photo_digest(data),
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         variant_widths=",".join(str(w) for w in widths),
     )
     # Each variant is resampled from the next larger one: the full picture is read once.
     variant = image
-    for width in reversed(widths):
-        height = round(image.height * width / image.width)
-        variant = variant.resize((width, height), Image.Resampling.LANCZOS)
-        variant.save(folder / photo.filename(width), "WEBP", quality=80, method=4)
-        if width == largest:
-            save_share_image(photo, variant)
-    if image.width > largest:
+    for variant_width in reversed(widths):
+        size = (variant_width, round(height * variant_width / width))
+        variant = variant.resize(size[::-1] if sideways else size, Image.Resampling.LANCZOS)
+        shown = variant.transpose(turn) if turn else variant
+        shown.save(folder / photo.filename(variant_width), "WEBP", quality=80, method=4)
+        if variant_width == largest:
+            save_share_image(photo, shown)
+    if width > largest:
+        kept = {"exif": orientation_only(orientation)} if turn else {}
         # A full-size WebP took seconds to encode (and libwebp can fail on large noisy ones);
         # a JPEG takes a tenth of a second. Only a picture with transparency needs WebP.
         if mode == "RGBA":
-            image.save(folder / photo.filename(image.width), "WEBP", quality=90, method=4)
+            image.save(folder / photo.filename(width), "WEBP", quality=90, method=4, **kept)
         else:
-            image.save(folder / full_size_name(photo, ".jpg"), "JPEG", quality=90)
+            image.save(folder / full_size_name(photo, ".jpg"), "JPEG", quality=90, **kept)
     db.session.add(photo)
     return photo
+
+
+def orientation_only(orientation: int) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    return exif
 
 
 def full_size_name(photo: Photo, suffix: str) -> str:

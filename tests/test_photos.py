@@ -7,7 +7,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from rsflask.db import db
 from rsflask.models import Article, Photo
@@ -225,6 +225,32 @@ def test_exif_orientation_is_applied(app, editor, article):
         with Image.open(path) as variant:
             assert variant.height > variant.width or path.name == share_name(photo)
             assert ORIENTATION not in variant.getexif()
+
+
+def test_a_turned_photo_keeps_its_orientation_as_its_full_size_copys_only_tag(app, editor, article):
+    # A camera held upright: pixels stored 1800 wide and 2400 high, red in their top left
+    # corner, and "turn 90 degrees clockwise to show", which puts the red top right.
+    image = Image.new("RGB", (1800, 2400), (40, 90, 140))
+    image.paste((230, 20, 20), (0, 0, 600, 600))
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif[0x010F] = "Camera maker"
+    exif[GPS_IFD] = {1: "N", 2: (1.0, 2.0, 3.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    assert send_photo(editor, article, buffer.getvalue()).status_code == 303
+    photo = photo_of(article)
+    assert (photo.width, photo.height) == (2400, 1800)
+    folder = Path(app.config["PHOTO_FOLDER"])
+    with Image.open(folder / photo.filename(480)) as variant:
+        assert variant.size == (480, 360)
+        assert variant.convert("RGB").getpixel((470, 10))[0] > 200
+        assert variant.convert("RGB").getpixel((10, 10))[0] < 100
+    full_size = folder / f"{photo.digest}-2400.jpg"
+    with Image.open(full_size) as kept:
+        assert dict(kept.getexif()) == {ORIENTATION: 6}
+        assert ImageOps.exif_transpose(kept).size == (2400, 1800)
+    assert b"Camera maker" not in full_size.read_bytes()
 
 
 # --- Refused ---------------------------------------------------------------------------------
