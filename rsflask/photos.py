@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -190,19 +192,38 @@ def share_name(photo: Photo) -> str:
 
 def save_share_image(photo: Photo, image: Image.Image) -> None:
     """Write the photo's link preview, cut from `image` (the photo at any size)."""
+    if image.mode in ("RGBA", "LA", "PA"):
+        # JPEG has no transparency: what shows through is white, as on the page.
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA"))
     card = ImageOps.fit(image.convert("RGB"), share_size(photo), Image.Resampling.LANCZOS)
-    card.save(photo_folder() / share_name(photo), "JPEG", quality=85, optimize=True)
+    save_whole(card, photo_folder() / share_name(photo), "JPEG", quality=85, optimize=True)
 
 
 def add_missing_share_image(photo: Photo) -> bool:
-    """Make the link preview of a photo stored before they were made; True if one was made."""
+    """Make the link preview of a photo stored before they were made; True if one was made.
+
+    Cut from the largest variant, which covers it (share_size), and costs a request no more
+    than a page's photo does.
+    """
     if (photo_folder() / share_name(photo)).exists():
         return False
-    with Image.open(full_size_file(photo)) as image:
-        # A JPEG is decoded at a fraction of its size when that still covers the preview.
-        image.draft("RGB", share_size(photo))
+    with Image.open(photo_folder() / photo.filename(photo.widths[-1])) as image:
         save_share_image(photo, image)
     return True
+
+
+def save_whole(image: Image.Image, path: Path, kind: str, **options) -> None:
+    """Save beside `path` and rename: two requests writing the same file at once, or nginx
+    serving it meanwhile, never meet half a file."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            image.save(out, kind, **options)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def remove_photo_files(data: bytes) -> None:

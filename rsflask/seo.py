@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from rsflask.feeds import changed_at, section_url
 from rsflask.models import Article
-from rsflask.photos import share_name, share_size
+from rsflask.photos import add_missing_share_image, share_name, share_size
 from rsflask.site_card import site_card
 from rsflask.templating import format_iso
 
@@ -41,6 +41,13 @@ def share_image(article: Article) -> dict:
     JPEG, because some crawlers (LinkedIn's, some messengers') skip a WebP image.
     """
     photo = article.photo
+    if photo is not None:
+        try:
+            # Photos stored before previews were made get theirs on their first page view.
+            add_missing_share_image(photo)
+        except OSError:
+            # Its files are gone: the site's card rather than a link to nothing.
+            photo = None
     if photo is None:
         card = site_card()
         return {

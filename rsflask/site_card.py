@@ -6,13 +6,11 @@ a renamed site gets a new card instead of a year-old cached one.
 """
 
 import hashlib
-import os
-import tempfile
 
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
 
-from rsflask.photos import SHARE_SIZE, photo_folder
+from rsflask.photos import SHARE_SIZE, photo_folder, save_whole
 
 BACKGROUND = (122, 31, 43)
 INK = (255, 255, 255)
@@ -33,11 +31,7 @@ def site_card() -> dict:
     path = photo_folder() / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside it and renamed: two workers drawing at once each leave a whole file.
-        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".jpg.tmp")
-        with os.fdopen(fd, "wb") as out:
-            draw_card().save(out, "JPEG", quality=90)
-        os.replace(temporary, path)
+        save_whole(draw_card(), path, "JPEG", quality=90)
     site = current_app.config
     return {
         "name": name,

@@ -180,6 +180,11 @@ def test_a_transparent_photo_is_kept_at_full_size_with_its_transparency(app, edi
     with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(2000)) as full_size:
         assert (full_size.format, full_size.size, full_size.mode) == ("WEBP", (2000, 1000), "RGBA")
         assert full_size.getpixel((1500, 500))[3] == 0
+    # A JPEG has no transparency: the link preview shows white through it, as the page does.
+    with Image.open(Path(app.config["PHOTO_FOLDER"]) / share_name(photo)) as preview:
+        assert preview.size == (1200, 630)
+        assert all(channel > 245 for channel in preview.getpixel((1100, 315)))
+        assert preview.getpixel((100, 315))[2] > 180
 
 
 def test_a_photo_as_wide_as_the_largest_variant_is_stored_once(app, editor, article):

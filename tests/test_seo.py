@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, timedelta
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -486,6 +487,23 @@ def test_a_photo_larger_than_a_link_card_is_cut_to_1200_by_630(client, add_artic
     add_article("Wide harbour", image=jpeg(2400, 1800), image_alt="Cranes at dusk")
     head = page_head(client, "/articles/wide-harbour")
     assert head.one("og:image").endswith("-1200x630.jpg")
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def test_a_photo_stored_before_previews_gets_one_when_its_page_is_read(app, client, site):
+    photo = site["gas"].photo
+    preview = Path(app.config["PHOTO_FOLDER"]) / f"{photo.digest}-1000x525.jpg"
+    preview.unlink()
+    head = page_head(client, "/articles/gas-storage-after-the-winter")
+    assert head.one("og:image") == f"{SITE}/photos/{preview.name}"
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def test_a_photo_whose_files_are_gone_is_previewed_with_the_sites_card(app, client, site):
+    for path in Path(app.config["PHOTO_FOLDER"]).glob(f"{site['gas'].photo.digest}-*"):
+        path.unlink()
+    head = page_head(client, "/articles/gas-storage-after-the-winter")
+    assert re.fullmatch(rf"{SITE}/photos/site-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
     assert_serves_the_stated_jpeg(client, head)
 
 
