@@ -18,7 +18,7 @@ VARIANT_WIDTHS = (480, 800, 1200, 1600)
 # depth map or a preview): the first picture is the photo, and the only one used.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 # Storing a photo holds it decoded in a request worker, which bench/photos.py measures: a JPEG
-# costs about 4.5 bytes a pixel (a 61 MP camera's photo 280 MB and 1.5 s), a PNG as much, a WebP
+# costs about 4.5 bytes a pixel (a 61 MP camera's photo 280 MB and under 2 s), a PNG as much, a WebP
 # 16 (Pillow decodes it through two full copies). Cameras write JPEG; PNG and WebP are screenshots
 # and graphics, which a 6K screen makes at 20 megapixels.
 MAX_PIXELS = {"JPEG": 64_000_000, "MPO": 64_000_000, "PNG": 40_000_000, "WEBP": 16_000_000}
