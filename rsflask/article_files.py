@@ -288,8 +288,9 @@ def export_article(article: Article, folder: Path) -> Path:
         "status": "scheduled" if article.is_scheduled else article.status,
     }
     if article.photo:
-        photo_name = f"{article.slug}.webp"
-        (folder / photo_name).write_bytes(full_size_file(article.photo).read_bytes())
+        source = full_size_file(article.photo)
+        photo_name = f"{article.slug}{source.suffix}"
+        (folder / photo_name).write_bytes(source.read_bytes())
         header |= {
             "image": photo_name,
             "image_alt": article.photo_alt,

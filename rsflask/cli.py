@@ -1,4 +1,4 @@
-"""Command-line tools: importing and exporting articles, demo content, accounts."""
+"""Command-line tools: importing and exporting articles, link previews, demo content, accounts."""
 
 import secrets
 import sys
@@ -11,10 +11,10 @@ from rsflask import demo
 from rsflask.article_files import ArticleFileError, export_article, import_article_file
 from rsflask.db import db
 from rsflask.editor.forms import MIN_PASSWORD_LENGTH
-from rsflask.models import Article, User
+from rsflask.models import Article, Photo, User
 from rsflask.models.accounts import ROLES
 from rsflask.newsletter.commands import digest_group, newsletter_group
-from rsflask.photos import PhotoError
+from rsflask.photos import PhotoError, add_missing_share_image
 
 DEMO_EDITOR_EMAIL = "editor@example.com"
 
@@ -47,6 +47,22 @@ def export_article_command(slug: str, output_dir: Path) -> None:
     if article is None:
         raise click.ClickException(f"no article with the slug {slug!r}")
     click.echo(export_article(article, output_dir))
+
+
+@click.command("make-share-images")
+def make_share_images_command() -> None:
+    """Make the JPEG link preview of each photo stored before they were made."""
+    photos = db.session.scalars(db.select(Photo).order_by(Photo.id)).all()
+    made, unreadable = 0, []
+    with click.progressbar(photos, label="Link previews") as bar:
+        for photo in bar:
+            try:
+                made += add_missing_share_image(photo)
+            except OSError:
+                unreadable.append(photo.digest)
+    click.echo(f"Made {made} link previews for {len(photos)} photos.")
+    if unreadable:
+        raise click.ClickException(f"no readable file for the photos {', '.join(unreadable)}")
 
 
 @click.command("seed-demo")
@@ -103,6 +119,7 @@ def init_app(app: Flask) -> None:
         create_user_command,
         import_article_command,
         export_article_command,
+        make_share_images_command,
         seed_demo_command,
         create_demo_editor_command,
         newsletter_group,

@@ -2,11 +2,13 @@
 
 import hashlib
 import io
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from rsflask.db import db
 from rsflask.models import Photo
@@ -15,10 +17,29 @@ VARIANT_WIDTHS = (480, 800, 1200, 1600)
 # MPO is how Pillow names a JPEG with more pictures after the first (many phone cameras add a
 # depth map or a preview): the first picture is the photo, and the only one used.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
-# Far above any camera's output, far below what would exhaust a small server's memory.
-MAX_PIXELS = 50_000_000
-# WebP cannot hold a picture with a longer side, and every stored file is WebP.
+# Storing a photo holds it decoded in a request worker, which bench/photos.py measures: a JPEG
+# costs about 4.5 bytes a pixel (a 61 MP camera's photo 280 MB and under 2 s), a PNG as much, a WebP
+# 16 (Pillow decodes it through two full copies). Cameras write JPEG; PNG and WebP are screenshots
+# and graphics, which a 6K screen makes at 20 megapixels.
+MAX_PIXELS = {"JPEG": 64_000_000, "MPO": 64_000_000, "PNG": 40_000_000, "WEBP": 16_000_000}
+# WebP cannot hold a picture with a longer side, and every variant is WebP.
 MAX_SIDE = 16_383
+# A longer, thinner image is a line or a strip, not a photo: its smallest variant would be a few
+# pixels high (or wide), or none at all.
+MAX_ASPECT_RATIO = 20
+# How to turn the stored pixels to show them, by their EXIF orientation (as ImageOps.exif_transpose
+# reads it); the last four also swap width and height.
+TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Link previews (Open Graph, Twitter cards) are cut to this shape, and some crawlers read JPEG only.
+SHARE_SIZE = (1200, 630)
 
 
 class PhotoError(ValueError):
@@ -30,17 +51,15 @@ def photo_folder() -> Path:
 
 
 def open_image(data: bytes) -> Image.Image:
-    """Decode the bytes fully, refusing anything that is not a sane JPEG, PNG or WebP."""
+    """Decode the bytes fully, refusing anything that is not a sane JPEG, PNG or WebP.
+
+    The size is checked from the header, before a pixel is decoded.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise PhotoError("Only JPEG, PNG and WebP photos are accepted.")
-            if image.width * image.height > MAX_PIXELS:
-                raise PhotoError("That image has too many pixels.")
-            if max(image.size) > MAX_SIDE:
-                raise PhotoError(f"That image is more than {MAX_SIDE:,} pixels wide or high.")
+            check_size(image)
             image.load()
     except PhotoError:
         raise
@@ -49,6 +68,27 @@ def open_image(data: bytes) -> Image.Image:
     except (OSError, SyntaxError, ValueError) as error:
         raise PhotoError("That file is not a JPEG, PNG or WebP image.") from error
     return image
+
+
+def check_size(image: Image.Image) -> None:
+    """Refuse, by its header, an image too costly to decode or too odd in shape to show."""
+    if image.format not in ACCEPTED_FORMATS:
+        raise PhotoError("Only JPEG, PNG and WebP photos are accepted.")
+    width, height = image.size
+    if width * height > MAX_PIXELS[image.format]:
+        raise PhotoError(
+            f"That image has too many pixels: {width:,} by {height:,} is "
+            f"{width * height / 1e6:.1f} megapixels. The most accepted is "
+            f"{MAX_PIXELS['JPEG'] // 10**6} megapixels for a JPEG photo, "
+            f"{MAX_PIXELS['PNG'] // 10**6} for a PNG and {MAX_PIXELS['WEBP'] // 10**6} for a WebP."
+        )
+    if max(width, height) > MAX_SIDE:
+        raise PhotoError(f"That image is more than {MAX_SIDE:,} pixels wide or high.")
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise PhotoError(
+            f"That image is {width:,} by {height:,} pixels: too long and thin for a photo. "
+            f"One side may be at most {MAX_ASPECT_RATIO} times the other."
+        )
 
 
 def photo_digest(data: bytes) -> str:
@@ -64,46 +104,129 @@ def store_photo(data: bytes) -> Photo:
     """Store an uploaded image once (by content hash) as WebP variants, without its metadata.
 
     A picture wider than the largest variant is also kept at its full size, so that an exported
-    article takes the photo that was uploaded with it, not a smaller copy.
+    article takes the photo that was uploaded with it, not a smaller copy. A JPEG cut to the shape
+    of a link preview goes beside them.
     """
     existing = find_photo(data)
     if existing:
         return existing
-    # Turning by the EXIF orientation first, then re-encoding without EXIF, drops GPS and the rest.
-    image = ImageOps.exif_transpose(open_image(data))
-    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB")
+    image = open_image(data)
+    # Re-encoding without EXIF drops GPS and the rest. The orientation is applied to each variant
+    # as it is made, and the full-size copy keeps it as its only tag: turning the whole picture
+    # would hold a second copy of it, up to 250 MB for a camera's photo.
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    turn = TURNS.get(orientation)
+    sideways = orientation in (5, 6, 7, 8)
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
+    if image.mode != mode:
+        image = image.convert(mode)
+    width, height = (image.height, image.width) if sideways else image.size
     # Smaller widths up to the largest, which is the original's when that is narrower: each once,
     # since a width listed twice makes the whole srcset invalid.
-    largest = min(image.width, VARIANT_WIDTHS[-1])
+    largest = min(width, VARIANT_WIDTHS[-1])
     widths = [w for w in VARIANT_WIDTHS if w < largest] + [largest]
     folder = photo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     photo = Photo(
         digest=photo_digest(data),
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         variant_widths=",".join(str(w) for w in widths),
     )
-    for width in widths:
-        height = round(image.height * width / image.width)
-        variant = image.resize((width, height), Image.Resampling.LANCZOS)
-        variant.save(folder / photo.filename(width), "WEBP", quality=80, method=4)
-    if image.width > largest:
-        image.save(folder / photo.filename(image.width), "WEBP", quality=90, method=4)
+    # Each variant is resampled from the next larger one: the full picture is read once.
+    variant = image
+    for variant_width in reversed(widths):
+        size = (variant_width, round(height * variant_width / width))
+        variant = variant.resize(size[::-1] if sideways else size, Image.Resampling.LANCZOS)
+        shown = variant.transpose(turn) if turn else variant
+        shown.save(folder / photo.filename(variant_width), "WEBP", quality=80, method=4)
+        if variant_width == largest:
+            save_share_image(photo, shown)
+    if width > largest:
+        kept = {"exif": orientation_only(orientation)} if turn else {}
+        # A full-size WebP took seconds to encode (and libwebp can fail on large noisy ones);
+        # a JPEG takes a tenth of a second. Only a picture with transparency needs WebP.
+        if mode == "RGBA":
+            image.save(folder / photo.filename(width), "WEBP", quality=90, method=4, **kept)
+        else:
+            image.save(folder / full_size_name(photo, ".jpg"), "JPEG", quality=90, **kept)
     db.session.add(photo)
     return photo
+
+
+def orientation_only(orientation: int) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    return exif
+
+
+def full_size_name(photo: Photo, suffix: str) -> str:
+    return f"{photo.digest}-{photo.width}{suffix}"
 
 
 def full_size_file(photo: Photo) -> Path:
     """The photo at the size it was uploaded, or its largest variant if that is all there is.
 
-    Photos stored before full-size copies were kept have only their variants.
+    Full-size copies are JPEG, or WebP with transparency or when stored by older versions; photos
+    stored before full-size copies were kept have only their variants.
     """
-    full_size = photo_folder() / photo.filename(photo.width)
-    return full_size if full_size.exists() else photo_folder() / photo.filename(photo.widths[-1])
+    for name in (full_size_name(photo, ".jpg"), full_size_name(photo, ".webp")):
+        if (photo_folder() / name).exists():
+            return photo_folder() / name
+    return photo_folder() / photo.filename(photo.widths[-1])
+
+
+def share_size(photo: Photo) -> tuple[int, int]:
+    """The link preview's size: the largest variant cut to SHARE_SIZE's shape, never enlarged."""
+    largest = photo.widths[-1]
+    height = photo.height * largest / photo.width
+    width = min(SHARE_SIZE[0], largest, round(height * SHARE_SIZE[0] / SHARE_SIZE[1]))
+    return width, max(1, round(width * SHARE_SIZE[1] / SHARE_SIZE[0]))
+
+
+def share_name(photo: Photo) -> str:
+    """Named by its size too, so that a new SHARE_SIZE never hides behind a year-long cache."""
+    width, height = share_size(photo)
+    return f"{photo.digest}-{width}x{height}.jpg"
+
+
+def save_share_image(photo: Photo, image: Image.Image) -> None:
+    """Write the photo's link preview, cut from `image` (the photo at any size)."""
+    if image.mode in ("RGBA", "LA", "PA"):
+        # JPEG has no transparency: what shows through is white, as on the page.
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    card = ImageOps.fit(image.convert("RGB"), share_size(photo), Image.Resampling.LANCZOS)
+    save_whole(card, photo_folder() / share_name(photo), "JPEG", quality=85, optimize=True)
+
+
+def add_missing_share_image(photo: Photo) -> bool:
+    """Make the link preview of a photo stored before they were made; True if one was made.
+
+    Cut from the largest variant, which covers it (share_size), and costs a request no more
+    than a page's photo does.
+    """
+    if (photo_folder() / share_name(photo)).exists():
+        return False
+    with Image.open(photo_folder() / photo.filename(photo.widths[-1])) as image:
+        save_share_image(photo, image)
+    return True
+
+
+def save_whole(image: Image.Image, path: Path, kind: str, **options) -> None:
+    """Save beside `path` and rename: two requests writing the same file at once, or nginx
+    serving it meanwhile, never meet half a file."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            image.save(out, kind, **options)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def remove_photo_files(data: bytes) -> None:
     """Remove the files stored from these bytes, whose row was rolled back: nothing uses them."""
-    for path in photo_folder().glob(f"{photo_digest(data)}-*.webp"):
+    for path in photo_folder().glob(f"{photo_digest(data)}-*"):
         path.unlink()

@@ -36,7 +36,10 @@ RELATED_WINDOW = 300
 
 bp = Blueprint("reader", __name__)
 
-PHOTO_NAME = re.compile(r"[0-9a-f]{32}-[0-9]{1,5}\.webp")
+# A variant, a photo's link preview (photos.share_name) or the site's own (site_card.py).
+PHOTO_NAME = re.compile(
+    r"[0-9a-f]{32}-([0-9]{1,5}\.webp|[0-9]{1,4}x[0-9]{1,4}\.jpg)|site-[0-9a-f]{16}\.jpg"
+)
 # Deeper pages than this are refused before the database sees an absurd OFFSET.
 MAX_PAGE = 10_000
 

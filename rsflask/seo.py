@@ -7,10 +7,14 @@ from markupsafe import Markup
 
 from rsflask.feeds import changed_at, section_url
 from rsflask.models import Article
+from rsflask.photos import add_missing_share_image, share_name, share_size
+from rsflask.site_card import site_card
 from rsflask.templating import format_iso
 
 # Search results and link cards cut descriptions at about this many characters.
 SUMMARY_LENGTH = 160
+# The publisher's logo in JSON-LD: a PNG, since search engines do not take the SVG favicon.
+LOGO = ("img/logo.png", 512, 512)
 
 
 def canonical_url() -> str:
@@ -31,17 +35,35 @@ def article_summary(article: Article) -> str:
     return shorten(text, SUMMARY_LENGTH, placeholder="…")
 
 
-def share_photo(article: Article) -> dict | None:
-    """The top photo's largest variant, as link cards show it."""
+def share_image(article: Article) -> dict:
+    """What link cards show: the top photo's JPEG preview, or else the site's own card.
+
+    JPEG, because some crawlers (LinkedIn's, some messengers') skip a WebP image.
+    """
     photo = article.photo
+    if photo is not None:
+        try:
+            # Photos stored before previews were made get theirs on their first page view.
+            add_missing_share_image(photo)
+        except OSError:
+            # Its files are gone: the site's card rather than a link to nothing.
+            photo = None
     if photo is None:
-        return None
-    width = photo.widths[-1]
+        card = site_card()
+        return {
+            "url": url_for("reader.photo", name=card["name"], _external=True),
+            "width": card["width"],
+            "height": card["height"],
+            "alt": card["alt"],
+            "is_photo": False,
+        }
+    width, height = share_size(photo)
     return {
-        "url": url_for("reader.photo", name=photo.filename(width), _external=True),
+        "url": url_for("reader.photo", name=share_name(photo), _external=True),
         "width": width,
-        "height": round(photo.height * width / photo.width),
+        "height": height,
         "alt": article.photo_alt,
+        "is_photo": True,
     }
 
 
@@ -50,14 +72,15 @@ def article_structured_data(article: Article) -> list[dict]:
     url = url_for("reader.article", slug=article.slug, _external=True)
     home = url_for("reader.index", _external=True)
     site_name = current_app.config["SITE_NAME"]
-    photo = share_photo(article)
+    image = share_image(article)
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article_summary(article),
-        # Without a photo, no key: an empty list is an image property that names no image.
-        **({"image": [photo["url"]]} if photo else {}),
+        # Without a photo, no key: the site's card says nothing about the article, and an empty
+        # list is an image property that names no image.
+        **({"image": [image["url"]]} if image["is_photo"] else {}),
         "datePublished": format_iso(article.published_at),
         "dateModified": format_iso(changed_at(article.updated_at, article.published_at)),
         "author": [
@@ -74,7 +97,9 @@ def article_structured_data(article: Article) -> list[dict]:
             "url": home,
             "logo": {
                 "@type": "ImageObject",
-                "url": url_for("static", filename="img/favicon.svg", _external=True),
+                "url": url_for("static", filename=LOGO[0], _external=True),
+                "width": LOGO[1],
+                "height": LOGO[2],
             },
         },
         "articleSection": article.section.name,
@@ -96,6 +121,6 @@ def article_structured_data(article: Article) -> list[dict]:
 def init_app(app: Flask) -> None:
     app.add_template_global(canonical_url)
     app.add_template_global(article_summary)
-    app.add_template_global(share_photo)
+    app.add_template_global(share_image)
     app.add_template_global(article_structured_data)
     app.add_template_global(changed_at)

@@ -12,6 +12,8 @@ SITE_TAGLINE = "Foreign policy, read slowly."
 SITE_URL = "http://127.0.0.1:5000"
 # IANA time zone in which dates are shown and imported times are read.
 TIMEZONE = "UTC"
+# Language and territory of the articles, as link previews read it (Open Graph's og:locale).
+LOCALE = "en_GB"
 # The "follow us" links: a list of [name, url] pairs (JSON in the environment).
 SOCIAL_LINKS = [
     ["Mastodon", "https://mastodon.example/@crosswind"],

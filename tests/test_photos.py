@@ -3,14 +3,15 @@
 import hashlib
 import io
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from rsflask.db import db
 from rsflask.models import Article, Photo
-from rsflask.photos import MAX_PIXELS
+from rsflask.photos import MAX_PIXELS, share_name
 from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
 
 GPS_IFD = 0x8825
@@ -101,8 +102,11 @@ def test_real_images_are_stored_as_webp_variants(app, editor, article, kind, fil
     # Named by the hash of what was uploaded, so a URL always means the same bytes.
     assert photo.digest == hashlib.sha256(data).hexdigest()[:32]
     names = [path.name for path in stored_files(app)]
-    full_size = f"{photo.digest}-2000.webp"
-    assert names == sorted([*(f"{photo.digest}-{width}.webp" for width in widths), full_size])
+    full_size = f"{photo.digest}-2000.jpg"
+    share = f"{photo.digest}-1200x630.jpg"
+    assert names == sorted(
+        [*(f"{photo.digest}-{width}.webp" for width in widths), full_size, share]
+    )
     for width in widths:
         with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(width)) as variant:
             assert variant.format == "WEBP"
@@ -156,21 +160,38 @@ def test_a_photo_wider_than_the_largest_variant_is_kept_at_full_size(app, editor
     assert send_photo(editor, article, data).status_code == 303
     photo = photo_of(article)
     assert photo.widths == [480, 800, 1200, 1600]
-    full_size = Path(app.config["PHOTO_FOLDER"]) / photo.filename(2400)
+    full_size = Path(app.config["PHOTO_FOLDER"]) / f"{photo.digest}-2400.jpg"
     with Image.open(full_size) as image:
-        assert (image.format, image.size) == ("WEBP", (2400, 1200))
+        assert (image.format, image.size) == ("JPEG", (2400, 1200))
         assert not image.getexif()
         assert "exif" not in image.info and "xmp" not in image.info
     assert b"Camera maker" not in full_size.read_bytes()
     page = editor.get("/articles/harbour-cranes").get_data(as_text=True)
-    assert photo.filename(2400) not in page
+    assert f"{photo.digest}-2400" not in page
+
+
+def test_a_transparent_photo_is_kept_at_full_size_with_its_transparency(app, editor, article):
+    image = Image.new("RGBA", (2000, 1000), (200, 30, 30, 0))
+    image.paste((30, 30, 200, 255), (0, 0, 1000, 1000))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    assert send_photo(editor, article, buffer.getvalue(), "logo.png").status_code == 303
+    photo = photo_of(article)
+    with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(2000)) as full_size:
+        assert (full_size.format, full_size.size, full_size.mode) == ("WEBP", (2000, 1000), "RGBA")
+        assert full_size.getpixel((1500, 500))[3] == 0
+    # A JPEG has no transparency: the link preview shows white through it, as the page does.
+    with Image.open(Path(app.config["PHOTO_FOLDER"]) / share_name(photo)) as preview:
+        assert preview.size == (1200, 630)
+        assert all(channel > 245 for channel in preview.getpixel((1100, 315)))
+        assert preview.getpixel((100, 315))[2] > 180
 
 
 def test_a_photo_as_wide_as_the_largest_variant_is_stored_once(app, editor, article):
     send_photo(editor, article, image_bytes("JPEG", (1600, 800)))
     photo = photo_of(article)
     names = [path.name for path in stored_files(app)]
-    assert names == sorted(photo.filename(width) for width in photo.widths)
+    assert names == sorted([*(photo.filename(width) for width in photo.widths), share_name(photo)])
 
 
 @pytest.mark.parametrize(
@@ -204,10 +225,37 @@ def test_exif_orientation_is_applied(app, editor, article):
     assert send_photo(editor, article, data).status_code == 303
     photo = photo_of(article)
     assert (photo.width, photo.height) == (800, 1200)
+    # The link preview is cut to its own shape: only its orientation tag matters.
     for path in stored_files(app):
         with Image.open(path) as variant:
-            assert variant.height > variant.width
+            assert variant.height > variant.width or path.name == share_name(photo)
             assert ORIENTATION not in variant.getexif()
+
+
+def test_a_turned_photo_keeps_its_orientation_as_its_full_size_copys_only_tag(app, editor, article):
+    # A camera held upright: pixels stored 1800 wide and 2400 high, red in their top left
+    # corner, and "turn 90 degrees clockwise to show", which puts the red top right.
+    image = Image.new("RGB", (1800, 2400), (40, 90, 140))
+    image.paste((230, 20, 20), (0, 0, 600, 600))
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif[0x010F] = "Camera maker"
+    exif[GPS_IFD] = {1: "N", 2: (1.0, 2.0, 3.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    assert send_photo(editor, article, buffer.getvalue()).status_code == 303
+    photo = photo_of(article)
+    assert (photo.width, photo.height) == (2400, 1800)
+    folder = Path(app.config["PHOTO_FOLDER"])
+    with Image.open(folder / photo.filename(480)) as variant:
+        assert variant.size == (480, 360)
+        assert variant.convert("RGB").getpixel((470, 10))[0] > 200
+        assert variant.convert("RGB").getpixel((10, 10))[0] < 100
+    full_size = folder / f"{photo.digest}-2400.jpg"
+    with Image.open(full_size) as kept:
+        assert dict(kept.getexif()) == {ORIENTATION: 6}
+        assert ImageOps.exif_transpose(kept).size == (2400, 1800)
+    assert b"Camera maker" not in full_size.read_bytes()
 
 
 # --- Refused ---------------------------------------------------------------------------------
@@ -262,20 +310,69 @@ def flat_png(mode: str, size: tuple[int, int]) -> bytes:
 
 @pytest.mark.parametrize(
     ("mode", "size"),
-    [("1", (8000, 8000)), ("L", (8000, 8000)), ("1", (7072, 7072)), ("1", (16_000, 4000))],
-    ids=["64M-bilevel", "64M-grey", "just-over-50M", "64M-wide"],
+    [("1", (8000, 8000)), ("L", (8000, 8000)), ("1", (6325, 6325)), ("1", (16_000, 4000))],
+    ids=["64M-bilevel", "64M-grey", "just-over-40M", "64M-wide"],
 )
 def test_images_only_the_apps_own_pixel_limit_refuses(app, editor, article, mode, size):
     """Between MAX_PIXELS and Pillow's own limit, only the app's guard stands in the way."""
     pixels = size[0] * size[1]
-    assert MAX_PIXELS < pixels < Image.MAX_IMAGE_PIXELS
+    assert MAX_PIXELS["PNG"] < pixels < Image.MAX_IMAGE_PIXELS
     data = flat_png(mode, size)
     assert len(data) < 200_000
     response = send_photo(editor, article, data, "big.png")
     assert response.status_code == 422
-    assert "That image has too many pixels." in response.get_data(as_text=True)
+    assert "That image has too many pixels:" in response.get_data(as_text=True)
     assert stored_files(app) == []
     assert db.session.scalar(db.select(Photo)) is None
+
+
+def test_a_png_over_the_pixel_limit_is_refused_before_it_is_decoded(app, editor, article):
+    """A few kilobytes that decode into 49 megapixels: seconds and half a gigabyte, once."""
+    data = flat_png("RGB", (7000, 7000))
+    assert len(data) < 200_000
+    response = send_photo(editor, article, data, "poster.png")
+    assert response.status_code == 422
+    page = unescape(response.get_data(as_text=True))
+    assert "That image has too many pixels: 7,000 by 7,000 is 49.0 megapixels." in page
+    assert "40 for a PNG" in page
+    assert 'value="Harbour cranes"' in page
+    assert stored_files(app) == []
+    assert db.session.scalar(db.select(Photo)) is None
+
+
+@pytest.mark.parametrize(
+    "size", [(16_383, 1), (1, 16_383), (2100, 100)], ids=["line", "column", "strip"]
+)
+def test_an_image_too_long_and_thin_for_a_photo_is_refused(app, editor, article, size):
+    response = send_photo(editor, article, image_bytes("PNG", size), "line.png")
+    assert response.status_code == 422
+    page = unescape(response.get_data(as_text=True))
+    assert f"That image is {size[0]:,} by {size[1]:,} pixels: too long and thin" in page
+    assert "at most 20 times the other" in page
+    assert stored_files(app) == []
+    assert photo_of(article) is None
+
+
+def test_a_panorama_is_stored_with_variants_at_least_a_pixel_high(app, editor, article):
+    assert (
+        send_photo(editor, article, image_bytes("JPEG", (4000, 200)), "pano.jpg").status_code == 303
+    )
+    photo = photo_of(article)
+    assert (photo.width, photo.height) == (4000, 200)
+    for width in photo.widths:
+        with Image.open(Path(app.config["PHOTO_FOLDER"]) / photo.filename(width)) as variant:
+            assert variant.size == (width, round(200 * width / 4000))
+
+
+def test_a_50_megapixel_camera_photo_is_stored(app, editor, article):
+    """The size of a high-resolution full-frame camera's JPEG: 8,688 by 5,792 pixels."""
+    data = image_bytes("JPEG", (8688, 5792))
+    assert send_photo(editor, article, data, "DSC01234.JPG").status_code == 303
+    photo = photo_of(article)
+    assert (photo.width, photo.height) == (8688, 5792)
+    assert photo.widths == [480, 800, 1200, 1600]
+    with Image.open(Path(app.config["PHOTO_FOLDER"]) / f"{photo.digest}-8688.jpg") as full_size:
+        assert full_size.size == (8688, 5792)
 
 
 @pytest.mark.parametrize("size", [(17_000, 10), (10, 17_000)], ids=["wide", "tall"])
@@ -295,3 +392,38 @@ def test_an_upload_over_the_size_limit_is_413(app, editor, article):
     assert "larger than we accept" in response.get_data(as_text=True)
     assert stored_files(app) == []
     assert photo_of(article) is None
+
+
+# --- Link previews of photos stored before they were made ---------------------------------------
+
+
+def test_make_share_images_makes_the_previews_that_are_missing(app, editor, article, runner):
+    send_photo(editor, article, image_bytes("JPEG", (2400, 1200)))
+    photo = photo_of(article)
+    folder = Path(app.config["PHOTO_FOLDER"])
+    # As an older version left it: variants and a full-size WebP, no preview.
+    (folder / share_name(photo)).unlink()
+    with Image.open(folder / f"{photo.digest}-2400.jpg") as full_size:
+        full_size.save(folder / photo.filename(2400), "WEBP")
+    (folder / f"{photo.digest}-2400.jpg").unlink()
+
+    result = runner.invoke(args=["make-share-images"])
+    assert result.exit_code == 0, result.output
+    assert "Made 1 link previews for 1 photos." in result.output
+    with Image.open(folder / share_name(photo)) as preview:
+        assert (preview.format, preview.size) == ("JPEG", (1200, 630))
+    response = editor.get(f"/photos/{share_name(photo)}")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+
+    again = runner.invoke(args=["make-share-images"])
+    assert "Made 0 link previews for 1 photos." in again.output
+
+
+def test_make_share_images_names_a_photo_whose_files_are_gone(app, editor, article, runner):
+    send_photo(editor, article, image_bytes("JPEG", (900, 600)))
+    photo = photo_of(article)
+    for path in stored_files(app):
+        path.unlink()
+    result = runner.invoke(args=["make-share-images"])
+    assert result.exit_code != 0
+    assert photo.digest in result.output

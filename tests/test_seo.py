@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, timedelta
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.robotparser import RobotFileParser
 
 import pytest
@@ -504,14 +505,59 @@ def test_article_open_graph_tags(app, client, site):
     assert head.one("og:description") == "Europe refilled its tanks. The bill arrives next."
     assert head.one("og:url") == f"{SITE}/articles/{article.slug}"
     assert head.one("og:site_name") == app.config["SITE_NAME"]
-    assert head.one("og:image") == f"{SITE}/photos/{photo.digest}-1000.webp"
-    assert (head.one("og:image:width"), head.one("og:image:height")) == ("1000", "600")
+    # The 1000 by 600 photo cut to the shape of a link card, not enlarged.
+    assert head.one("og:image") == f"{SITE}/photos/{photo.digest}-1000x525.jpg"
+    assert head.one("og:image:type") == "image/jpeg"
+    assert (head.one("og:image:width"), head.one("og:image:height")) == ("1000", "525")
     assert head.one("og:image:alt") == "Gas tanks at a port"
+    assert head.one("og:locale") == "en_GB"
     assert head.one("article:published_time") == w3c(article.published_at)
     assert head.one("article:modified_time") == w3c(article.updated_at)
     assert head.one("article:section") == "Europe"
     assert head.meta["article:tag"] == ["Baltic", "Energy"]
-    assert client.get(head.one("og:image").removeprefix(SITE)).status_code == 200
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def assert_serves_the_stated_jpeg(client, head) -> None:
+    response = client.get(head.one("og:image").removeprefix(SITE))
+    assert response.status_code == 200
+    assert response.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.format == "JPEG"
+        assert image.size == (int(head.one("og:image:width")), int(head.one("og:image:height")))
+
+
+def test_a_photo_larger_than_a_link_card_is_cut_to_1200_by_630(client, add_article):
+    add_article("Wide harbour", image=jpeg(2400, 1800), image_alt="Cranes at dusk")
+    head = page_head(client, "/articles/wide-harbour")
+    assert head.one("og:image").endswith("-1200x630.jpg")
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def test_a_photo_stored_before_previews_gets_one_when_its_page_is_read(app, client, site):
+    photo = site["gas"].photo
+    preview = Path(app.config["PHOTO_FOLDER"]) / f"{photo.digest}-1000x525.jpg"
+    preview.unlink()
+    head = page_head(client, "/articles/gas-storage-after-the-winter")
+    assert head.one("og:image") == f"{SITE}/photos/{preview.name}"
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def test_a_photo_whose_files_are_gone_is_previewed_with_the_sites_card(app, client, site):
+    for path in Path(app.config["PHOTO_FOLDER"]).glob(f"{site['gas'].photo.digest}-*"):
+        path.unlink()
+    head = page_head(client, "/articles/gas-storage-after-the-winter")
+    assert re.fullmatch(rf"{SITE}/photos/site-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def test_og_locale_is_a_language_and_a_territory(app, client, site):
+    assert re.fullmatch(
+        r"[a-z]{2}_[A-Z]{2}",
+        page_head(client, "/articles/gas-storage-after-the-winter").one("og:locale"),
+    )
+    app.config["LOCALE"] = "de_AT"
+    assert page_head(client, "/articles/port-berth-tender-opens").one("og:locale") == "de_AT"
 
 
 def test_article_with_a_photo_has_a_large_image_twitter_card(client, site):
@@ -523,10 +569,27 @@ def test_article_with_a_photo_has_a_large_image_twitter_card(client, site):
     assert head.one("twitter:image:alt") == "Gas tanks at a port"
 
 
-def test_article_without_a_photo_has_a_summary_card_and_no_image(client, site):
-    head = page_head(client, "/articles/shipping-through-the-straits")
+@pytest.mark.parametrize(
+    "slug", ["shipping-through-the-straits", "port-berth-tender-opens"], ids=["article", "qiosk"]
+)
+def test_article_without_a_photo_is_previewed_with_the_sites_card(app, client, site, slug):
+    head = page_head(client, f"/articles/{slug}")
+    assert re.fullmatch(rf"{SITE}/photos/site-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
+    assert head.one("og:image:type") == "image/jpeg"
+    assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
+    assert head.one("og:image:alt") == f"{app.config['SITE_NAME']}: {app.config['SITE_TAGLINE']}"
     assert head.one("twitter:card") == "summary"
-    assert "og:image" not in head.meta and "twitter:image" not in head.meta
+    assert head.one("twitter:image") == head.one("og:image")
+    assert_serves_the_stated_jpeg(client, head)
+
+
+def test_a_renamed_site_gets_a_card_of_its_own(app, client, site):
+    before = page_head(client, "/articles/port-berth-tender-opens").one("og:image")
+    app.config["SITE_NAME"] = "The Tailwind Weekly"
+    # Another page: the page cache keeps the first (a renamed site is a restarted one).
+    head = page_head(client, "/articles/shipping-through-the-straits")
+    assert head.one("og:image") != before
+    assert_serves_the_stated_jpeg(client, head)
 
 
 # --- JSON-LD ------------------------------------------------------------------------------------
@@ -540,7 +603,7 @@ def test_article_json_ld_is_a_news_article(app, client, site):
     assert news["@type"] == "NewsArticle"
     assert news["headline"] == "Gas storage after the winter"
     assert news["description"] == "Europe refilled its tanks. The bill arrives next."
-    assert news["image"] == [f"{SITE}/photos/{article.photo.digest}-1000.webp"]
+    assert news["image"] == [f"{SITE}/photos/{article.photo.digest}-1000x525.jpg"]
     assert news["datePublished"] == w3c(article.published_at)
     assert news["dateModified"] == w3c(article.updated_at)
     assert news["author"] == [
@@ -549,8 +612,12 @@ def test_article_json_ld_is_a_news_article(app, client, site):
     ]
     assert news["publisher"]["@type"] == "Organization"
     assert news["publisher"]["name"] == app.config["SITE_NAME"]
-    assert news["publisher"]["logo"]["url"].startswith(f"{SITE}/static/")
-    assert client.get(news["publisher"]["logo"]["url"].removeprefix(SITE)).status_code == 200
+    logo = news["publisher"]["logo"]
+    assert logo["url"].startswith(f"{SITE}/static/") and logo["url"].endswith(".png")
+    response = client.get(logo["url"].removeprefix(SITE))
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert (image.format, image.size) == ("PNG", (logo["width"], logo["height"]))
     assert news["articleSection"] == "Europe"
     assert news["keywords"] == ["Baltic", "Energy"]
     assert news["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}

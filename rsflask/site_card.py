@@ -1,0 +1,89 @@
+"""The site's own link preview, for articles without a photo: its name and tagline on a card.
+
+Drawn with Pillow (and the font Pillow carries) the first time a page asks for it, then kept in
+the photo folder under a name that changes with the name and tagline, so that nginx serves it and
+a renamed site gets a new card instead of a year-old cached one.
+"""
+
+import hashlib
+
+from flask import current_app
+from PIL import Image, ImageDraw, ImageFont
+
+from rsflask.photos import SHARE_SIZE, photo_folder, save_whole
+
+BACKGROUND = (122, 31, 43)
+INK = (255, 255, 255)
+MUTED = (240, 214, 218)
+MARGIN = 80
+# Part of the file's name: change it with the drawing, so that browsers fetch the new card.
+VERSION = "1"
+
+
+def site_card_name() -> str:
+    text = "\n".join([current_app.config["SITE_NAME"], current_app.config["SITE_TAGLINE"], VERSION])
+    return f"site-{hashlib.sha256(text.encode()).hexdigest()[:16]}.jpg"
+
+
+def site_card() -> dict:
+    """The card's file name, size and alt text, drawing it first if it is not there yet."""
+    name = site_card_name()
+    path = photo_folder() / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_whole(draw_card(), path, "JPEG", quality=90)
+    site = current_app.config
+    return {
+        "name": name,
+        "width": SHARE_SIZE[0],
+        "height": SHARE_SIZE[1],
+        "alt": f"{site['SITE_NAME']}: {site['SITE_TAGLINE']}",
+    }
+
+
+def draw_card() -> Image.Image:
+    card = Image.new("RGB", SHARE_SIZE, BACKGROUND)
+    draw = ImageDraw.Draw(card)
+    width = SHARE_SIZE[0] - 2 * MARGIN
+    # The favicon's mark: a white chevron, as on the browser tab.
+    chevron = [(MARGIN, 190), (MARGIN + 60, 106), (MARGIN + 120, 190)]
+    draw.line(chevron, fill=INK, width=18, joint="curve")
+    name_font, name_lines = fit(draw, current_app.config["SITE_NAME"], width, 2, (96, 80, 64, 52))
+    y = 250
+    for line in name_lines:
+        draw.text((MARGIN, y), line, font=name_font, fill=INK)
+        y += round(name_font.size * 1.15)
+    tagline_font, tagline_lines = fit(
+        draw, current_app.config["SITE_TAGLINE"], width, 2, (44, 38, 32, 28)
+    )
+    y += 24
+    for line in tagline_lines:
+        draw.text((MARGIN, y), line, font=tagline_font, fill=MUTED)
+        y += round(tagline_font.size * 1.25)
+    return card
+
+
+def fit(
+    draw: ImageDraw.ImageDraw, text: str, width: int, most_lines: int, sizes: tuple[int, ...]
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest of `sizes` at which `text` wraps into `most_lines` lines; at the smallest, the
+    last line ends in an ellipsis where the text goes on."""
+    for size in sizes:
+        font = ImageFont.load_default(size)
+        lines = wrap(draw, text, font, width)
+        if len(lines) <= most_lines:
+            return font, lines
+    words = " ".join(lines[most_lines - 1 :]).split()
+    while len(words) > 1 and draw.textlength(" ".join(words) + "…", font=font) > width:
+        words.pop()
+    return font, [*lines[: most_lines - 1], " ".join(words) + "…"]
+
+
+def wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
