@@ -69,8 +69,12 @@ def preview_command(output: Path | None) -> None:
     if not digests.visible(digest.articles):
         click.echo("No articles published since the last round-up: `digest send` sends nothing.")
         return
+    # A link of the site's that unsubscribes no one: a real one would be a working link.
+    url = mail.external_url("newsletter.unsubscribe", token="example")  # noqa: S106
     text, html = digests.message_parts(
-        digests.digest_message(digests.edition(digest), digest.id, 0, "subscriber@example.org")
+        digests.digest_message(
+            digests.edition(digest), digest.id, 0, "subscriber@example.org", url
+        )
     )
     if output:
         output.write_text(html, encoding="utf-8")
@@ -167,6 +171,7 @@ def dry_run_messages(digest) -> None:
     rows = db.session.execute(digests.recipients(digest.id)).all()
     with click.progressbar(rows, label="Dry run") as bar:
         for subscriber_id, email in bar:
-            digests.digest_message(copy, digest.id, subscriber_id, email)
+            url = emails.unsubscribe_url(subscriber_id)
+            digests.digest_message(copy, digest.id, subscriber_id, email, url)
     db.session.rollback()
     click.echo(f"Dry run: {len(rows)} messages made, none sent, nothing recorded.")
