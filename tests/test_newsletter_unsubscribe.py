@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 from rsflask.db import db, utcnow
 from rsflask.models import Subscriber
-from rsflask.newsletter import tokens
 from tests.conftest import htmx
 
 
@@ -82,15 +81,22 @@ def test_every_email_has_a_link_of_its_own_and_each_keeps_working(app, client, m
     assert "You are unsubscribed" in client.get(second).get_data(as_text=True)
 
 
-def test_revoked_links_stop_working(client, mail_server, reader):
+def test_revoked_links_stop_working(client, runner, mail_server, reader):
     path = path_of(mail_server.messages[0], "unsubscribe")
-    assert tokens.revoke(reader.id) == 2  # the confirm link and the unsubscribe link
-    db.session.commit()
+    result = runner.invoke(args=["newsletter", "revoke-links", "Reader@Example.org"])
+    assert result.exit_code == 0, result.output
+    # The confirm link and the unsubscribe link of the one email sent.
+    assert "2 links revoked." in result.output
     for method in ("get", "post"):
         response = getattr(client, method)(path)
         assert response.status_code == 400
         assert "This unsubscribe link is not valid" in response.get_data(as_text=True)
     assert status_of() == "confirmed"
+
+
+def test_revoking_the_links_of_an_unknown_address_says_so(runner):
+    result = runner.invoke(args=["newsletter", "revoke-links", "nobody@example.org"])
+    assert result.exit_code == 1 and "No subscriber has the address" in result.output
 
 
 def test_the_mailto_can_be_another_address_or_none(app, client, mail_server):
