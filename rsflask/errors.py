@@ -2,7 +2,7 @@
 
 from contextlib import suppress
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -30,8 +30,6 @@ MESSAGES = {
 
 
 def render_error(error: HTTPException):
-    if isinstance(error, CSRFError) and request.endpoint == "newsletter.subscribe":
-        return signup_expired()
     code = error.code or 500
     title, message = MESSAGES.get(code, (error.name, error.description))
     if isinstance(error, CSRFError):
@@ -40,19 +38,6 @@ def render_error(error: HTTPException):
     # Keep what the error says beyond its body, such as Allow on a 405 or Retry-After on a 429.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return render_template(template, code=code, title=title, message=message), code, headers
-
-
-def signup_expired():
-    """The signup form again, with a fresh token and the address as typed.
-
-    A new session (cookies cleared, a tab reopened after the browser was closed) invalidates the
-    token; the reader should only have to press Subscribe again, not type the address again.
-    """
-    # Imported here: the newsletter package imports templating, which imports this module.
-    from rsflask.newsletter.signup import SignupForm, render_signup
-
-    message = "The form had expired; please press Subscribe again."
-    return render_signup(SignupForm(), 400, message=message)
 
 
 def database_unavailable(error: SQLAlchemyError):

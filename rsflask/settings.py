@@ -41,12 +41,15 @@ MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 # Newsletter signups allowed per client address per hour.
 SIGNUP_RATE_LIMIT = 5
-# Minutes before signing up again sends the same address another email.
+# Minutes before signing up again sends the same mailbox another email (name+tag@ included).
 NEWSLETTER_RESEND_MINUTES = 15
 # Days a confirmation link works.
 NEWSLETTER_CONFIRM_DAYS = 7
 # Address offered beside the link in List-Unsubscribe. None: MAIL_DEFAULT_SENDER's; "": none.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = None
+# Whether unsubscribe links of the old signed format, in emails sent before links became random
+# tokens, still work. Turn off once those emails are too old to matter.
+NEWSLETTER_LEGACY_UNSUBSCRIBE_LINKS = True
 # Round-up messages sent per second (0: as fast as the mail server takes them).
 DIGEST_RATE = 20
 # Round-up messages sent over one SMTP connection before a fresh one is opened.

@@ -219,7 +219,7 @@ def sign(client, user: User | None) -> None:
 
 
 def csrf_token(client) -> str:
-    html = client.get("/newsletter", headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = client.get("/editor/sign-in").get_data(as_text=True)
     return html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
 
 

@@ -2,6 +2,7 @@
 gets it exactly once, counted at the SMTP server), refusals, and a second sender."""
 
 import os
+import re
 import signal
 from collections import Counter
 from datetime import timedelta
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from rsflask.db import db, utcnow
-from rsflask.models import Digest, DigestDelivery, Subscriber
+from rsflask.models import Digest, DigestDelivery, Subscriber, SubscriberToken
 from rsflask.models.newsletter import DigestAttempt
 
 
@@ -109,6 +110,27 @@ def test_the_next_round_up_covers_only_what_was_published_since(
     assert "Story 4" in latest and "Story 1" not in latest
 
 
+def test_the_unsubscribe_links_of_every_round_up_sent_keep_working(
+    client, runner, mail_server, week, add_article
+):
+    add_subscribers(2)
+    send(runner)
+    add_article("Story 4", published=utcnow())
+    send(runner)
+    assert len(mail_server.messages) == 4
+    links = [
+        re.match(r"<http://localhost([^>]+)>", m["List-Unsubscribe"]).group(1)
+        for m in mail_server.messages
+    ]
+    assert len(set(links)) == 4, "each copy of each round-up has a link of its own"
+    # The first round-up's links, after the second went out, unsubscribe whom they were sent to.
+    for message, link in zip(mail_server.messages[:2], links[:2], strict=True):
+        assert client.post(link, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+        db.session.expire_all()
+        status = db.session.scalar(select(Subscriber.status).filter_by(email=message["To"]))
+        assert status == "unsubscribed"
+
+
 def test_dry_run_sends_and_records_nothing(runner, mail_server, week):
     add_subscribers(5)
     result = send(runner, "--dry-run")
@@ -116,6 +138,7 @@ def test_dry_run_sends_and_records_nothing(runner, mail_server, week):
     assert "Dry run: 5 messages made, none sent, nothing recorded." in result.output
     assert mail_server.messages == [] and mail_server.connections == 0
     assert db.session.scalars(select(Digest)).all() == [] and deliveries() == 0
+    assert db.session.scalars(select(SubscriberToken)).all() == []
 
 
 def test_batch_size_sets_the_messages_per_connection(runner, mail_server, week):

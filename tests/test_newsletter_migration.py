@@ -69,3 +69,41 @@ def test_migration_0005_keeps_round_ups_and_their_deliveries_both_ways(app, add_
     assert kept() == (1, 1)
     # A round-up already begun covered what was published up to its start, as before.
     assert db.session.scalar(select(Digest)).chosen_at == started
+
+
+def test_migration_0009_finds_each_mailbox_and_keeps_deliveries_both_ways(app, add_article):
+    """Subscribers stored before 0009 get their mailbox; the columns come and go without the
+    table being rebuilt (a rebuild would delete the deliveries that refer to it)."""
+    article = add_article("Story")
+    digest = Digest(subject="Week", status="sent", started_at=utcnow(), articles=[article])
+    readers = [
+        Subscriber(email=email, status="confirmed")
+        for email in ("jane.doe+news@googlemail.com", "o'brien+x@example.org", "plain@example.org")
+    ]
+    db.session.add_all([digest, *readers])
+    db.session.flush()
+    db.session.add_all(DigestDelivery(digest_id=digest.id, subscriber_id=r.id) for r in readers)
+    db.session.commit()
+    db.session.remove()
+
+    def deliveries() -> int:
+        with db.engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(table("digest_deliveries")))
+
+    downgrade(revision="0007")
+    tables, columns = schema()
+    assert "subscriber_tokens" not in tables
+    assert not columns & {"mailbox", "confirm_user_agent"}
+    assert deliveries() == 3
+    upgrade()
+    assert deliveries() == 3
+    mailboxes = db.session.execute(
+        select(Subscriber.email, Subscriber.mailbox, Subscriber.confirm_user_agent).order_by(
+            Subscriber.id
+        )
+    ).all()
+    assert [tuple(row) for row in mailboxes] == [
+        ("jane.doe+news@googlemail.com", "janedoe@gmail.com", ""),
+        ("o'brien+x@example.org", "o'brien@example.org", ""),
+        ("plain@example.org", "plain@example.org", ""),
+    ]

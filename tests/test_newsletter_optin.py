@@ -1,13 +1,14 @@
-"""Double opt-in against a real SMTP server: the confirmation mail, its link, bad links, resends,
-and a mail server that is down."""
+"""Double opt-in against a real SMTP server: the confirmation mail, its link and button, bad
+links, resends, and a mail server that is down."""
 
+import hashlib
 import re
-import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
 
 from rsflask.db import db, utcnow
 from rsflask.models import Subscriber
@@ -39,6 +40,11 @@ def link_in(message, path: str) -> str:
     return urlsplit(url).path
 
 
+def confirm(client, path: str, **kwargs):
+    """Press the button on the page a confirm link leads to."""
+    return client.post(path, **kwargs)
+
+
 def test_signup_sends_a_multipart_confirmation_whose_link_confirms(client, mail_server):
     response = sign_up(client, "Reader@Example.org", htmx())
     assert "Thank you. Please check your inbox" in response.get_data(as_text=True)
@@ -57,7 +63,9 @@ def test_signup_sends_a_multipart_confirmation_whose_link_confirms(client, mail_
     subscriber = only_subscriber()
     assert subscriber.status == "pending" and subscriber.confirmation_sent_at is not None
 
-    page = client.get(link_in(message, "/newsletter/confirm/"))
+    path = link_in(message, "/newsletter/confirm/")
+    assert confirm(client, path).location == path
+    page = client.get(path)
     assert page.status_code == 200
     assert "You are subscribed" in page.get_data(as_text=True)
     assert "no-store" in page.headers["Cache-Control"]
@@ -86,32 +94,102 @@ def test_the_html_part_escapes_what_the_reader_typed(client, mail_server):
 def test_a_used_link_shows_a_clear_page_and_changes_nothing(client, mail_server):
     sign_up(client, "reader@example.org")
     path = link_in(mail_server.messages[0], "/newsletter/confirm/")
-    client.get(path, environ_overrides={"REMOTE_ADDR": "198.51.100.1"})
+    first = confirm(
+        client, path, environ_overrides={"REMOTE_ADDR": "198.51.100.1"}, follow_redirects=True
+    )
+    assert "You are subscribed" in first.get_data(as_text=True)
     confirmed_at = only_subscriber().confirmed_at
 
-    again = client.get(path, environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
-    assert again.status_code == 200
-    assert "Already confirmed" in again.get_data(as_text=True)
+    for again in (
+        confirm(client, path, environ_overrides={"REMOTE_ADDR": "203.0.113.9"}),
+        client.get(path),
+    ):
+        assert again.status_code == 200
+        assert "Already confirmed" in again.get_data(as_text=True)
     subscriber = only_subscriber()
     assert subscriber.confirmed_at == confirmed_at and subscriber.confirm_ip == "198.51.100.1"
 
 
-class SignedLongAgo(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 8 * 24 * 3600
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_following_the_link_shows_a_button_and_confirms_nothing(client, mail_server, method):
+    """Mail scanners and link previews fetch every link in an email: only the button confirms."""
+    sign_up(client, "reader@example.org")
+    path = link_in(mail_server.messages[0], "/newsletter/confirm/")
+    response = getattr(client, method)(path)
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    assert only_subscriber().status == "pending"
+    html = client.get(path).get_data(as_text=True)
+    assert f'<form action="{path}" method="post">' in html
+    assert "reader@example.org" in html and "Yes, subscribe me</button>" in html
+    assert only_subscriber().status == "pending"
+
+
+def test_the_button_records_when_from_where_and_in_which_browser_it_was_pressed(
+    client, mail_server
+):
+    sign_up(client, "reader@example.org")
+    path = link_in(mail_server.messages[0], "/newsletter/confirm/")
+    browser = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    before = utcnow()
+    response = confirm(
+        client,
+        path,
+        headers={"User-Agent": browser},
+        environ_overrides={"REMOTE_ADDR": "198.51.100.8"},
+    )
+    assert response.status_code == 303
+    subscriber = only_subscriber()
+    assert subscriber.status == "confirmed" and subscriber.confirmed_at >= before
+    assert subscriber.confirm_ip == "198.51.100.8"
+    assert subscriber.confirm_user_agent == browser
+
+
+def test_links_are_random_tokens_and_the_database_keeps_only_their_hash(client, mail_server):
+    sign_up(client, "reader@example.org")
+    message = mail_server.messages[0]
+    confirm_token = link_in(message, "/newsletter/confirm/").rsplit("/", 1)[1]
+    unsubscribe_token = link_in(message, "/newsletter/unsubscribe/").rsplit("/", 1)[1]
+    subscriber = only_subscriber()
+    for token in (confirm_token, unsubscribe_token):
+        # Nothing to decode: no id, no hash of the address, no signature.
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    stored = db.session.execute(
+        text("SELECT subscriber_id, purpose, token_hash FROM subscriber_tokens ORDER BY purpose")
+    ).all()
+    assert [tuple(row) for row in stored] == [
+        (subscriber.id, "confirm", hashlib.sha256(confirm_token.encode()).hexdigest()),
+        (subscriber.id, "unsubscribe", hashlib.sha256(unsubscribe_token.encode()).hexdigest()),
+    ]
 
 
 def test_an_expired_link_shows_a_clear_page_and_changes_nothing(app, client, mail_server):
     sign_up(client, "reader@example.org")
-    token = link_in(mail_server.messages[0], "/newsletter/confirm/").rsplit("/", 1)[1]
-    secret, salt = app.config["SECRET_KEY"], "newsletter-confirm"
-    payload = URLSafeTimedSerializer(secret, salt=salt).loads(token)
-    # The same link as the email's, but made 8 days ago.
-    old_token = URLSafeTimedSerializer(secret, salt=salt, signer=SignedLongAgo).dumps(payload)
+    path = link_in(mail_server.messages[0], "/newsletter/confirm/")
+    # The email was sent 8 days ago; its link worked for 7.
+    eight_days = timedelta(days=8)
+    db.session.execute(
+        text("UPDATE subscriber_tokens SET created_at = :c, expires_at = :e"),
+        {"c": utcnow() - eight_days, "e": utcnow() - eight_days + timedelta(days=7)},
+    )
+    db.session.commit()
+    for response in (client.get(path), confirm(client, path)):
+        assert response.status_code == 410
+        assert "This link has expired" in response.get_data(as_text=True)
+    assert only_subscriber().status == "pending"
 
-    response = client.get(f"/newsletter/confirm/{old_token}")
-    assert response.status_code == 410
-    assert "This link has expired" in response.get_data(as_text=True)
+
+def test_a_confirm_link_of_the_old_signed_format_asks_to_sign_up_again(app, client, mail_server):
+    sign_up(client, "reader@example.org")
+    subscriber = only_subscriber()
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="newsletter-confirm")
+    address_hash = hashlib.sha256(subscriber.email.encode()).hexdigest()[:16]
+    old = serializer.dumps([subscriber.id, address_hash, 0])
+    for response in (
+        client.get(f"/newsletter/confirm/{old}"),
+        confirm(client, f"/newsletter/confirm/{old}"),
+    ):
+        assert response.status_code == 410
+        assert "Sign up again" in response.get_data(as_text=True)
     assert only_subscriber().status == "pending"
 
 
@@ -130,19 +208,22 @@ def test_an_expired_link_shows_a_clear_page_and_changes_nothing(app, client, mai
 def test_an_altered_link_shows_a_clear_page_and_changes_nothing(client, mail_server, mangle):
     sign_up(client, "reader@example.org")
     token = link_in(mail_server.messages[0], "/newsletter/confirm/").rsplit("/", 1)[1]
-    response = client.get(f"/newsletter/confirm/{mangle(token)}")
-    assert response.status_code == 400
-    assert "This confirmation link is not valid" in response.get_data(as_text=True)
+    for response in (
+        client.get(f"/newsletter/confirm/{mangle(token)}"),
+        confirm(client, f"/newsletter/confirm/{mangle(token)}"),
+    ):
+        assert response.status_code == 400
+        assert "This confirmation link is not valid" in response.get_data(as_text=True)
     assert only_subscriber().status == "pending"
 
 
 def test_a_confirm_link_does_not_work_as_an_unsubscribe_link_or_the_reverse(client, mail_server):
     sign_up(client, "reader@example.org")
     message = mail_server.messages[0]
-    confirm = link_in(message, "/newsletter/confirm/").rsplit("/", 1)[1]
-    unsubscribe = link_in(message, "/newsletter/unsubscribe/").rsplit("/", 1)[1]
-    assert client.get(f"/newsletter/confirm/{unsubscribe}").status_code == 400
-    assert client.post(f"/newsletter/unsubscribe/{confirm}").status_code == 400
+    confirm_token = link_in(message, "/newsletter/confirm/").rsplit("/", 1)[1]
+    unsubscribe_token = link_in(message, "/newsletter/unsubscribe/").rsplit("/", 1)[1]
+    assert confirm(client, f"/newsletter/confirm/{unsubscribe_token}").status_code == 400
+    assert client.post(f"/newsletter/unsubscribe/{confirm_token}").status_code == 400
     assert only_subscriber().status == "pending"
 
 
@@ -150,7 +231,7 @@ def test_a_confirm_link_sent_before_unsubscribing_does_not_subscribe_again(clien
     sign_up(client, "reader@example.org")
     message = mail_server.messages[0]
     client.post(link_in(message, "/newsletter/unsubscribe/"))
-    response = client.get(link_in(message, "/newsletter/confirm/"))
+    response = confirm(client, link_in(message, "/newsletter/confirm/"))
     assert response.status_code == 410
     assert "This link no longer works" in response.get_data(as_text=True)
     assert only_subscriber().status == "unsubscribed"
@@ -160,14 +241,14 @@ def test_a_used_link_does_not_confirm_a_later_signup_of_the_same_address(client,
     sign_up(client, "reader@example.org")
     first = mail_server.messages[0]
     old_link = link_in(first, "/newsletter/confirm/")
-    assert client.get(old_link).status_code == 200
+    assert confirm(client, old_link).status_code == 303
     client.post(link_in(first, "/newsletter/unsubscribe/"))
     assert only_subscriber().status == "unsubscribed"
 
     # Signed up again (in the same second, even): only the new email's link may confirm.
     sign_up(client, "reader@example.org")
     assert only_subscriber().status == "pending"
-    response = client.get(old_link)
+    response = confirm(client, old_link)
     assert response.status_code == 410
     html = response.get_data(as_text=True)
     assert "This link no longer works" in html and "signed up again" in html
@@ -176,6 +257,7 @@ def test_a_used_link_does_not_confirm_a_later_signup_of_the_same_address(client,
 
     new_link = link_in(mail_server.messages[-1], "/newsletter/confirm/")
     assert new_link != old_link
+    confirm(client, new_link)
     assert "You are subscribed" in client.get(new_link).get_data(as_text=True)
     assert only_subscriber().status == "confirmed"
 
@@ -185,9 +267,9 @@ def test_a_link_for_a_deleted_subscriber_says_so(client, mail_server):
     path = link_in(mail_server.messages[0], "/newsletter/confirm/")
     db.session.delete(only_subscriber())
     db.session.commit()
-    response = client.get(path)
-    assert response.status_code == 404
-    assert "not on our list" in response.get_data(as_text=True)
+    response = confirm(client, path)
+    assert response.status_code == 400
+    assert "the subscription it was made for no longer exists" in response.get_data(as_text=True)
 
 
 def test_signing_up_again_resends_at_most_once_in_a_while(app, client, mail_server):
@@ -201,7 +283,10 @@ def test_signing_up_again_resends_at_most_once_in_a_while(app, client, mail_serv
     assert len(mail_server.messages) == 2
     assert mail_server.messages[1]["Subject"].startswith("Please confirm")
     # Both links work: the second email did not spoil the first.
-    assert client.get(link_in(mail_server.messages[0], "/newsletter/confirm/")).status_code == 200
+    assert (
+        confirm(client, link_in(mail_server.messages[0], "/newsletter/confirm/")).status_code == 303
+    )
+    assert only_subscriber().status == "confirmed"
 
 
 def answers(client, email: str) -> tuple[str, str]:
@@ -276,7 +361,7 @@ def test_mail_server_down_stores_the_signup_and_send_pending_sends_it_later(
     assert again.exit_code == 0 and len(mail_server.messages) == 2
 
     message = next(m for m in mail_server.messages if m["To"] == "reader@example.org")
-    assert client.get(link_in(message, "/newsletter/confirm/")).status_code == 200
+    assert confirm(client, link_in(message, "/newsletter/confirm/")).status_code == 303
     db.session.expire_all()
     reader = db.session.scalar(db.select(Subscriber).filter_by(email="reader@example.org"))
     assert reader.status == "confirmed"
@@ -329,3 +414,31 @@ def test_the_mail_settings_log_in_to_the_server(app, client, mail_server):
     assert "may take a while" not in answer
     assert mail_server.recipients == ["b@example.org"]
     assert logins == [(b"newsletter", b"s3cret")]
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ["reader@example.org", "reader+1@example.org", "Reader+news@Example.org"],
+        ["jane.doe@gmail.com", "janedoe@gmail.com", "j.a.n.e.doe+x@googlemail.com"],
+    ],
+    ids=["plus", "gmail"],
+)
+def test_addresses_of_one_mailbox_share_its_resend_wait(app, client, mail_server, addresses):
+    """name+1@, name+2@... all reach one inbox: signing them all up must not flood it."""
+    first, *others = addresses
+    answers = {sign_up(client, email, htmx()).get_data(as_text=True) for email in addresses}
+    assert len(answers) == 1 and "Thank you" in answers.pop()
+    assert mail_server.recipients == [first]
+    assert only_subscriber().email == first
+
+    # Once the wait is over, another address of the mailbox is a signup of its own, as typed.
+    db.session.execute(
+        text("UPDATE subscribers SET confirmation_tried_at = :t"),
+        {"t": utcnow() - timedelta(minutes=app.config["NEWSLETTER_RESEND_MINUTES"] + 1)},
+    )
+    db.session.commit()
+    sign_up(client, others[-1])
+    assert mail_server.recipients == [first, others[-1].lower()]
+    stored = db.session.scalars(db.select(Subscriber.email).order_by(Subscriber.id)).all()
+    assert stored == [first, others[-1].lower()]

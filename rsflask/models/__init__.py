@@ -15,7 +15,7 @@ from rsflask.models.content import (
     published,
 )
 from rsflask.models.limits import RateLimitHit
-from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber
+from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
 
 __all__ = [
     "Article",
@@ -32,6 +32,7 @@ __all__ = [
     "SiteState",
     "SlugRedirect",
     "Subscriber",
+    "SubscriberToken",
     "Tag",
     "User",
     "published",

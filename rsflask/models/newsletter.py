@@ -1,5 +1,5 @@
-"""Newsletter subscribers and their consent record, round-ups, who has received each, and the
-copies the mail server put off."""
+"""Newsletter subscribers and their consent record, the links emailed to them, round-ups, who
+has received each, and the copies the mail server put off."""
 
 from datetime import datetime
 
@@ -12,6 +12,20 @@ from rsflask.models.content import Article
 
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed")
 DIGEST_STATUSES = ("draft", "sending", "sent")
+TOKEN_PURPOSES = ("confirm", "unsubscribe")
+# Mail providers known to ignore dots in the part before the @.
+DOTLESS_DOMAINS = ("gmail.com", "googlemail.com")
+
+
+def mailbox_of(email: str) -> str:
+    """The mailbox an address delivers to: lower-cased, without a +tag, and without dots where
+    the provider ignores them, so that name+1@ and n.ame@gmail.com count as one."""
+    local, _, domain = email.lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
 
 
 class Subscriber(db.Model):
@@ -19,11 +33,15 @@ class Subscriber(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so one address is one row whatever its spelling.
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    # The mailbox the address delivers to (see mailbox_of): resends are throttled per mailbox.
+    mailbox: Mapped[str] = mapped_column(String(320), default="", index=True)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     signed_up_at: Mapped[datetime] = mapped_column(default=utcnow)
     signup_ip: Mapped[str] = mapped_column(String(64), default="")
     confirmed_at: Mapped[datetime | None]
     confirm_ip: Mapped[str] = mapped_column(String(64), default="")
+    # The browser that pressed the confirm button, as it named itself.
+    confirm_user_agent: Mapped[str] = mapped_column(String(500), default="")
     unsubscribed_at: Mapped[datetime | None]
     unsubscribe_ip: Mapped[str] = mapped_column(String(64), default="")
     # When the confirmation of the current signup reached the mail server; NULL while it has
@@ -33,6 +51,33 @@ class Subscriber(db.Model):
     confirmation_tried_at: Mapped[datetime | None]
     # Rows from a CSV import, whose consent was given elsewhere, say so.
     imported_at: Mapped[datetime | None]
+
+    @validates("email")
+    def _find_mailbox(self, key: str, email: str) -> str:
+        self.mailbox = mailbox_of(email)
+        return email
+
+
+class SubscriberToken(db.Model):
+    """One link emailed to a subscriber: to confirm a signup, or to unsubscribe (one per email
+    sent, so that every email's link keeps working and each can be revoked). Only a hash of the
+    random token is kept: the database cannot be read for working links."""
+
+    __tablename__ = "subscriber_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20))
+    # sha256 of the token, in hex.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Confirm links only; an unsubscribe link must work in an email of years ago.
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    subscriber: Mapped[Subscriber] = relationship()
 
 
 digest_articles = Table(

@@ -1,4 +1,5 @@
-"""Newsletter commands: confirmations owed after a mail outage, and the weekly round-up."""
+"""Newsletter commands: confirmations owed after a mail outage, revoking a subscriber's links,
+and the weekly round-up."""
 
 import signal
 import threading
@@ -12,7 +13,8 @@ from flask.cli import AppGroup
 
 from rsflask import mail
 from rsflask.db import db
-from rsflask.newsletter import digests, emails
+from rsflask.models import Subscriber
+from rsflask.newsletter import digests, emails, tokens
 
 newsletter_group = AppGroup("newsletter", help="Newsletter subscribers.")
 digest_group = AppGroup("digest", help="The weekly round-up.")
@@ -35,6 +37,21 @@ def send_pending_command() -> None:
             f"{sent} of {len(owed)} confirmations sent; the mail server failed: {error}"
         ) from error
     click.echo(f"{sent} confirmation{'s' if sent != 1 else ''} sent.")
+
+
+@newsletter_group.command("revoke-links")
+@click.argument("email")
+def revoke_links_command(email: str) -> None:
+    """Make every link emailed to an address so far stop working (say, a forwarded email)."""
+    subscriber = db.session.scalar(db.select(Subscriber).filter_by(email=email.strip().lower()))
+    if subscriber is None:
+        raise click.ClickException(f"No subscriber has the address {email!r}.")
+    count = tokens.revoke(subscriber.id)
+    db.session.commit()
+    click.echo(
+        f"{count} link{'s' if count != 1 else ''} revoked. Emails sent from now on carry new"
+        " ones; to unsubscribe the address, use the editor's subscriber list."
+    )
 
 
 def describe(digest, left: int) -> str:
@@ -69,8 +86,10 @@ def preview_command(output: Path | None) -> None:
     if not digests.visible(digest.articles):
         click.echo("No articles published since the last round-up: `digest send` sends nothing.")
         return
+    # A link of the site's that unsubscribes no one: a real one would be a working link.
+    url = mail.external_url("newsletter.unsubscribe", token="example")  # noqa: S106
     text, html = digests.message_parts(
-        digests.digest_message(digests.edition(digest), digest.id, 0, "subscriber@example.org")
+        digests.digest_message(digests.edition(digest), digest.id, 0, "subscriber@example.org", url)
     )
     if output:
         output.write_text(html, encoding="utf-8")
@@ -167,6 +186,7 @@ def dry_run_messages(digest) -> None:
     rows = db.session.execute(digests.recipients(digest.id)).all()
     with click.progressbar(rows, label="Dry run") as bar:
         for subscriber_id, email in bar:
-            digests.digest_message(copy, digest.id, subscriber_id, email)
+            url = emails.unsubscribe_url(subscriber_id)
+            digests.digest_message(copy, digest.id, subscriber_id, email, url)
     db.session.rollback()
     click.echo(f"Dry run: {len(rows)} messages made, none sent, nothing recorded.")

@@ -175,12 +175,14 @@ def edition(digest: Digest) -> Edition:
     return Edition(digest.subject, text, html)
 
 
-def digest_message(edition: Edition, digest_id: int | None, subscriber_id: int, email: str):
-    """One subscriber's copy. Its Message-ID is the same each time it is made, so that if a
-    crash ever made it go out twice, mail systems that de-duplicate by Message-ID show it once."""
+def digest_message(
+    edition: Edition, digest_id: int | None, subscriber_id: int, email: str, url: str
+):
+    """One subscriber's copy, with `url` to unsubscribe. Its Message-ID is the same each time it
+    is made, so that if a crash ever made it go out twice, mail systems that de-duplicate by
+    Message-ID show it once."""
     domain = mail.sender_domain()
     message_id = f"<digest-{digest_id}.{subscriber_id}@{domain}>" if digest_id else None
-    url = unsubscribe_url(subscriber_id, email)
     bodies = (
         edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, url),
         edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, url),
@@ -281,6 +283,9 @@ def deliver(
             settle(digest_id, doubtful, max_attempts, tally)
             db.session.commit()
             break
+        # Each copy's unsubscribe link is stored before the copy goes, one commit a batch.
+        links = {subscriber_id: unsubscribe_url(subscriber_id) for subscriber_id, _ in batch}
+        db.session.commit()
         with mail.connection() as smtp:
             for subscriber_id, email in batch:
                 if stopping():
@@ -288,7 +293,9 @@ def deliver(
                 if interval:
                     time.sleep(max(0, next_send - time.monotonic()))
                     next_send = max(next_send, time.monotonic()) + interval
-                message = digest_message(copy, digest_id, subscriber_id, email)
+                message = digest_message(
+                    copy, digest_id, subscriber_id, email, links[subscriber_id]
+                )
                 after = subscriber_id
                 refusal = send_one(smtp, subscriber_id, message)
                 progress(1)

@@ -9,11 +9,12 @@ from sqlalchemy import Select
 from rsflask import mail
 from rsflask.db import db, utcnow
 from rsflask.models import Subscriber
-from rsflask.newsletter.tokens import confirm_token, unsubscribe_token
+from rsflask.newsletter import tokens
 
 
-def unsubscribe_url(subscriber_id: int, email: str) -> str:
-    token = unsubscribe_token(subscriber_id, email)
+def unsubscribe_url(subscriber_id: int) -> str:
+    """A new unsubscribe link, stored once the caller commits."""
+    token = tokens.issue(subscriber_id, "unsubscribe")
     return mail.external_url("newsletter.unsubscribe", token=token)
 
 
@@ -24,7 +25,7 @@ def signup_message(subscriber: Subscriber) -> EmailMessage:
     so that the answer (even with the mail server down) gives nothing away.
     """
     site_name = current_app.config["SITE_NAME"]
-    unsubscribe = unsubscribe_url(subscriber.id, subscriber.email)
+    unsubscribe = unsubscribe_url(subscriber.id)
     if subscriber.status == "confirmed":
         subject = f"You are already subscribed to {site_name}"
         bodies = mail.render(
@@ -40,7 +41,9 @@ def signup_message(subscriber: Subscriber) -> EmailMessage:
             "confirm",
             subject=subject,
             email=subscriber.email,
-            confirm_url=mail.external_url("newsletter.confirm", token=confirm_token(subscriber)),
+            confirm_url=mail.external_url(
+                "newsletter.confirm", token=tokens.issue(subscriber.id, "confirm")
+            ),
             days=current_app.config["NEWSLETTER_CONFIRM_DAYS"],
             unsubscribe_url=unsubscribe,
         )
@@ -50,6 +53,8 @@ def signup_message(subscriber: Subscriber) -> EmailMessage:
 def send_signup_email(subscriber: Subscriber, smtp=None) -> None:
     """Send it, over `smtp` or a connection of its own; raises one of mail.MAIL_ERRORS."""
     message = signup_message(subscriber)
+    # Its links are stored before it goes: once sent, an email's links must work.
+    db.session.commit()
     if smtp is None:
         mail.send(message)
     else:

@@ -6,6 +6,7 @@ not rate limited sends one email (a confirmation, or a note to an address alread
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import (
@@ -19,9 +20,10 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
-from itsdangerous import BadData, SignatureExpired
-from sqlalchemy import or_, update
+from itsdangerous import BadData
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from wtforms import EmailField, StringField
 from wtforms.validators import ValidationError
 
@@ -29,7 +31,8 @@ from rsflask import csrf, limits
 from rsflask.db import db, utcnow
 from rsflask.fragments import wants_fragment
 from rsflask.mail import MAIL_ERRORS
-from rsflask.models import Subscriber
+from rsflask.models import Subscriber, SubscriberToken
+from rsflask.models.newsletter import mailbox_of
 from rsflask.newsletter import bp, emails, tokens
 
 
@@ -43,6 +46,10 @@ def normalised_email(form: FlaskForm, field: EmailField) -> None:
 
 
 class SignupForm(FlaskForm):
+    # No CSRF token: the form is in cached pages, the same for every visitor (see from_this_site).
+    class Meta:
+        csrf = False
+
     email = EmailField("Email address", validators=[normalised_email])
     # A field people never see: bots that fill in every field give themselves away.
     website = StringField("Leave this field empty")
@@ -59,10 +66,38 @@ def signup():
     return render_signup(SignupForm())
 
 
+def from_this_site() -> bool:
+    """Whether the browser says the signup was posted from a page of this site.
+
+    Sec-Fetch-Site, where sent (current browsers), decides; else Origin; else (older browsers,
+    or Origin "null" under a no-referrer policy) a Referer from another site refuses, and none
+    at all is let through: a forged signup can only make us email a confirmation, which the
+    rate limits cap and which subscribes no one unless its reader presses the button.
+    """
+    ours = {request.host, urlsplit(current_app.config["SITE_URL"]).netloc}
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in ("same-origin", "same-site")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc in ours
+    referer = request.headers.get("Referer")
+    return not referer or urlsplit(referer).netloc in ours
+
+
+# Exempt from the CSRF token, which a form in cached pages cannot carry: from_this_site() checks
+# where the post came from instead (README, Security).
 @bp.post("")
+@csrf.exempt
 def subscribe():
     """Store the signup and email the address; the answer is the same whatever it was known as."""
     form = SignupForm()
+    if not from_this_site():
+        message = (
+            "This signup was sent from another website, so we did not act on it. To subscribe,"
+            " enter your address here."
+        )
+        return render_signup(SignupForm(formdata=None), 403, message=message)
     if not form.validate_on_submit():
         return render_signup(form, 422)
     if form.website.data:
@@ -74,7 +109,7 @@ def subscribe():
         return page, status, {"Retry-After": str(3600 - int(time.time()) % 3600)}
     subscriber = record_signup(form.email.data)
     if subscriber is None:
-        # No email this time (one went to this address lately). Telling this reader less than a
+        # No email this time (one went to this mailbox lately). Telling this reader less than a
         # new address would be told now would show that the address is known.
         delayed = signup_mail_failing()
     else:
@@ -89,10 +124,25 @@ def subscribe():
 
 
 def record_signup(email: str) -> Subscriber | None:
-    """Store the signup; the subscriber to email now, or None if the address had one lately."""
+    """Store the signup; the subscriber to email now, or None if its mailbox had one lately.
+
+    Lately is per mailbox, not per address: name+1@ and name+2@ reach the same inbox, and must
+    not each bring it an email. A new address whose mailbox had one lately is not stored at all.
+    """
     now, address = utcnow(), limits.client_address()
+    cutoff = now - timedelta(minutes=current_app.config["NEWSLETTER_RESEND_MINUTES"])
+    # Another name for the table, so that in the UPDATE below this reads every row, not the
+    # one being updated.
+    other = aliased(Subscriber)
+    emailed_lately = (
+        db.select(other.id)
+        .where(other.mailbox == mailbox_of(email), other.confirmation_tried_at >= cutoff)
+        .exists()
+    )
     subscriber = db.session.scalar(db.select(Subscriber).filter_by(email=email))
     if subscriber is None:
+        if db.session.scalar(db.select(emailed_lately)):
+            return None
         subscriber = Subscriber(
             email=email, signup_ip=address, signed_up_at=now, confirmation_tried_at=now
         )
@@ -105,24 +155,19 @@ def record_signup(email: str) -> Subscriber | None:
             db.session.rollback()
             subscriber = db.session.scalar(db.select(Subscriber).filter_by(email=email))
     if subscriber.status == "unsubscribed":
-        # A new signup, with a consent record of its own.
+        # A new signup, with a consent record of its own; the links of the earlier one stop
+        # confirming.
         subscriber.status, subscriber.signed_up_at, subscriber.signup_ip = "pending", now, address
-        subscriber.confirmed_at, subscriber.confirm_ip = None, ""
+        subscriber.confirmed_at, subscriber.confirm_ip, subscriber.confirm_user_agent = None, "", ""
         subscriber.confirmation_sent_at, subscriber.confirmation_tried_at = None, now
+        tokens.revoke(subscriber.id, "confirm")
         db.session.commit()
         return subscriber
-    # Pending or confirmed: one more email only if none was tried lately. One UPDATE decides,
-    # so two signups at the same moment send one email between them.
-    cutoff = now - timedelta(minutes=current_app.config["NEWSLETTER_RESEND_MINUTES"])
+    # Pending or confirmed: one more email only if none went to this mailbox lately. One UPDATE
+    # decides, so two signups at the same moment send one email between them.
     claimed = db.session.execute(
         update(Subscriber)
-        .where(
-            Subscriber.id == subscriber.id,
-            or_(
-                Subscriber.confirmation_tried_at.is_(None),
-                Subscriber.confirmation_tried_at < cutoff,
-            ),
-        )
+        .where(Subscriber.id == subscriber.id, ~emailed_lately)
         .values(confirmation_tried_at=now)
     ).rowcount
     db.session.commit()
@@ -167,29 +212,78 @@ def personal_page(template: str, status: int = 200, **context):
     return response
 
 
-@bp.get("/confirm/<token>")
-def confirm(token: str):
-    """Confirm from the emailed link; an old, altered or used link changes nothing."""
-    try:
-        subscriber = tokens.confirming_subscriber(token)
-    except SignatureExpired:
-        return personal_page("newsletter/link.html", 410, outcome="expired")
-    except BadData:
-        return personal_page("newsletter/link.html", 400, outcome="invalid")
-    except tokens.LinkSuperseded:
+def confirm_link(token: str) -> tuple[SubscriberToken | None, str, int]:
+    """The stored confirm link, and what its page says when it cannot confirm (with the status):
+    an empty outcome means it can."""
+    stored = tokens.find(token, "confirm")
+    if stored is None:
+        if "." in token:
+            # The signed format of links emailed before they became random tokens.
+            return None, "outdated", 410
+        return None, "invalid", 400
+    subscriber = stored.subscriber
+    if stored.revoked_at is not None:
         # Unsubscribed and signed up again since: only the newest email's link may confirm.
-        return personal_page("newsletter/link.html", 410, outcome="superseded")
-    if subscriber is None:
-        return personal_page("newsletter/link.html", 404, outcome="unknown")
+        return stored, "superseded", 410
     if subscriber.status == "confirmed":
-        return personal_page("newsletter/link.html", outcome="already", subscriber=subscriber)
+        return stored, "already", 200
     if subscriber.status == "unsubscribed":
         # The reader unsubscribed after this link was sent: only a new signup may undo that.
-        return personal_page("newsletter/link.html", 410, outcome="unsubscribed")
-    subscriber.status, subscriber.confirmed_at = "confirmed", utcnow()
-    subscriber.confirm_ip = limits.client_address()
+        return stored, "unsubscribed", 410
+    if stored.expires_at < utcnow():
+        return stored, "expired", 410
+    return stored, "", 200
+
+
+@bp.get("/confirm/<token>")
+def confirm_page(token: str):
+    """A button that confirms, not the confirmation itself: mail scanners follow every link."""
+    stored, outcome, status = confirm_link(token)
+    if outcome == "already" and "confirmed" in get_flashed_messages(category_filter=["confirm"]):
+        outcome = "confirmed"
+    return confirm_answer(token, stored, outcome or "ask", status)
+
+
+def confirm_answer(token: str, stored: SubscriberToken | None, outcome: str, status: int):
+    subscriber = stored.subscriber if stored else None
+    return personal_page(
+        "newsletter/link.html", status, outcome=outcome, subscriber=subscriber, token=token
+    )
+
+
+# Exempt from CSRF, as unsubscribing is: the token in the URL proves the request.
+@bp.post("/confirm/<token>")
+@csrf.exempt
+def confirm(token: str):
+    """Confirm, recording when, from where and in which browser the button was pressed."""
+    stored, outcome, status = confirm_link(token)
+    if outcome:
+        return confirm_answer(token, stored, outcome, status)
+    now = utcnow()
+    # One UPDATE decides: of two presses at the same moment, one records the consent.
+    db.session.execute(
+        update(Subscriber)
+        .where(Subscriber.id == stored.subscriber_id, Subscriber.status == "pending")
+        .values(
+            status="confirmed",
+            confirmed_at=now,
+            confirm_ip=limits.client_address(),
+            confirm_user_agent=(request.user_agent.string or "")[:500],
+        )
+    )
+    # Every confirm link of this signup has done its job.
+    db.session.execute(
+        update(SubscriberToken)
+        .where(
+            SubscriberToken.subscriber_id == stored.subscriber_id,
+            SubscriberToken.purpose == "confirm",
+            SubscriberToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
     db.session.commit()
-    return personal_page("newsletter/link.html", outcome="confirmed", subscriber=subscriber)
+    flash("confirmed", "confirm")
+    return redirect(url_for("newsletter.confirm_page", token=token), 303)
 
 
 def render_unsubscribe(token: str, subscriber: Subscriber | None):
@@ -197,24 +291,35 @@ def render_unsubscribe(token: str, subscriber: Subscriber | None):
     return personal_page(template, token=token, subscriber=subscriber)
 
 
+def unsubscribing_subscriber(token: str) -> Subscriber | None:
+    """The subscriber an unsubscribe link is for; None for an old-format link that names an
+    address no longer on the list. Raises BadData for a link that is not (or no longer) ours."""
+    stored = tokens.find(token, "unsubscribe")
+    if stored is not None and stored.revoked_at is None:
+        return stored.subscriber
+    if stored is None and "." in token:
+        return tokens.legacy_unsubscribing_subscriber(token)
+    raise BadData("not a working unsubscribe link")
+
+
 @bp.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str):
     """A one-button form, not the unsubscribe itself: mail scanners follow every link they see."""
     try:
-        subscriber = tokens.unsubscribing_subscriber(token)
+        subscriber = unsubscribing_subscriber(token)
     except BadData:
         return personal_page("newsletter/link.html", 400, outcome="invalid_unsubscribe")
     return render_unsubscribe(token, subscriber)
 
 
-# Exempt from CSRF: the signed token in the URL proves the request, and an RFC 8058 one-click
-# POST from a mailbox provider could carry nothing else.
+# Exempt from CSRF: the token in the URL proves the request, and an RFC 8058 one-click POST from
+# a mailbox provider could carry nothing else.
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt
 def unsubscribe(token: str):
     """Unsubscribe: the page's button, or a mailbox provider's one-click POST (RFC 8058)."""
     try:
-        subscriber = tokens.unsubscribing_subscriber(token)
+        subscriber = unsubscribing_subscriber(token)
     except BadData:
         return personal_page("newsletter/link.html", 400, outcome="invalid_unsubscribe")
     if subscriber is not None and subscriber.status != "unsubscribed":

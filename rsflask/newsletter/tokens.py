@@ -1,77 +1,77 @@
-"""Signed links in newsletter emails: confirm (expires) and unsubscribe (never expires).
+"""The links in newsletter emails: a random token each, stored only as its sha256.
 
-A token names the subscriber's id and a short hash of the address, not the address itself, so
-that the address does not end up in server logs; the hash still ties a token to one address
-even if a deleted row's id were given to another. A confirm token also names the signup it was
-made for, so that after unsubscribing and signing up again only the new link confirms.
+A token says nothing about the subscriber (no id, no address, nothing to guess from), and the
+database holds no working link. Confirm links expire after NEWSLETTER_CONFIRM_DAYS and work
+once; unsubscribe links never expire, and every email gets one of its own, so that a link in a
+years-old round-up still works and any of a subscriber's links can be revoked.
 """
 
 import hashlib
-from datetime import datetime, timedelta
+import secrets
+from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import insert, update
 
-from rsflask.db import db
-from rsflask.models import Subscriber
-
-
-class LinkSuperseded(Exception):
-    """A confirm link made for an earlier signup of an address that has signed up again since."""
+from rsflask.db import db, utcnow
+from rsflask.models import Subscriber, SubscriberToken
 
 
-def _address_hash(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:16]
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _signup_mark(signed_up_at: datetime) -> int:
-    """The signup time in microseconds: exact, as the database keeps it, unlike the seconds of
-    itsdangerous' own timestamp, which could not tell two signups in one second apart."""
-    return (signed_up_at - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+def issue(subscriber_id: int, purpose: str) -> str:
+    """A new token for the subscriber, added to the session: stored once the caller commits."""
+    token, now = secrets.token_urlsafe(32), utcnow()
+    expires_at = None
+    if purpose == "confirm":
+        expires_at = now + timedelta(days=current_app.config["NEWSLETTER_CONFIRM_DAYS"])
+    db.session.execute(
+        insert(SubscriberToken).values(
+            subscriber_id=subscriber_id,
+            purpose=purpose,
+            token_hash=digest(token),
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return token
 
 
-def _confirm_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="newsletter-confirm")
-
-
-def _unsubscribe_serializer() -> URLSafeSerializer:
-    # Untimed: a one-click link in a two-year-old email must still work. It is also the same
-    # link in every email, which keeps List-Unsubscribe stable for mailbox providers.
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="newsletter-unsubscribe")
-
-
-def confirm_token(subscriber: Subscriber) -> str:
-    return _confirm_serializer().dumps(
-        [subscriber.id, _address_hash(subscriber.email), _signup_mark(subscriber.signed_up_at)]
+def find(token: str, purpose: str) -> SubscriberToken | None:
+    """The stored token, whatever its state (expired, used, revoked), or None."""
+    return db.session.scalar(
+        db.select(SubscriberToken).filter_by(token_hash=digest(token), purpose=purpose)
     )
 
 
-def unsubscribe_token(subscriber_id: int, email: str) -> str:
-    return _unsubscribe_serializer().dumps([subscriber_id, _address_hash(email)])
+def revoke(subscriber_id: int, purpose: str | None = None) -> int:
+    """Make the subscriber's links (of one purpose, or all) stop working; how many did."""
+    query = update(SubscriberToken).where(
+        SubscriberToken.subscriber_id == subscriber_id, SubscriberToken.revoked_at.is_(None)
+    )
+    if purpose:
+        query = query.where(SubscriberToken.purpose == purpose)
+    return db.session.execute(query.values(revoked_at=utcnow())).rowcount
 
 
-def confirming_subscriber(token: str) -> Subscriber | None:
-    """The subscriber a confirm link names, or None if the row is gone.
+def legacy_unsubscribing_subscriber(token: str) -> Subscriber | None:
+    """The subscriber an unsubscribe link of the old signed format names, or None.
 
-    Raises itsdangerous' SignatureExpired when the link is too old, BadData when it was altered,
-    LinkSuperseded when the address has signed up again since the link was made.
+    Emails sent before links became random tokens carry links signed with SECRET_KEY, naming
+    the subscriber's id and a short hash of the address. They still unsubscribe, so that no
+    round-up already sent loses its working link, until NEWSLETTER_LEGACY_UNSUBSCRIBE_LINKS is
+    turned off. Raises BadData when the link was altered (or the setting is off).
     """
-    max_age = current_app.config["NEWSLETTER_CONFIRM_DAYS"] * 24 * 3600
-    subscriber_id, address_hash, *signup = _confirm_serializer().loads(token, max_age=max_age)
-    subscriber = _subscriber([subscriber_id, address_hash])
-    if subscriber is not None and signup != [_signup_mark(subscriber.signed_up_at)]:
-        raise LinkSuperseded
-    return subscriber
-
-
-def unsubscribing_subscriber(token: str) -> Subscriber | None:
-    """The subscriber an unsubscribe link names, or None; raises BadData when it was altered."""
-    return _subscriber(_unsubscribe_serializer().loads(token))
-
-
-def _subscriber(payload) -> Subscriber | None:
-    subscriber_id, address_hash = payload
+    if not current_app.config["NEWSLETTER_LEGACY_UNSUBSCRIBE_LINKS"]:
+        raise BadData("old unsubscribe links are no longer accepted")
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="newsletter-unsubscribe")
+    subscriber_id, address_hash = serializer.loads(token)
     subscriber = db.session.get(Subscriber, subscriber_id)
-    if subscriber is None or _address_hash(subscriber.email) != address_hash:
+    if subscriber is None:
+        return None
+    if hashlib.sha256(subscriber.email.encode()).hexdigest()[:16] != address_hash:
         return None
     return subscriber

@@ -16,16 +16,15 @@ def expect_swap_settled(region) -> None:
 
 
 def scroll_to_signup_form(page) -> None:
-    """Scroll the newsletter block into view and wait for the form htmx loads into it then."""
+    """Scroll the newsletter block, and the form in it, into view."""
     block = page.locator(".newsletter-block")
     block.scroll_into_view_if_needed()
     expect(block.locator("#signup form")).to_be_visible()
-    expect_swap_settled(block)
 
 
 def scroll_to_sidebar_fragments(page) -> None:
-    """Scroll LATEST and the newsletter block, where a page has them, into view and wait for
-    what htmx loads into them: both arrive only once they come into view."""
+    """Scroll LATEST, where a page has it, into view and wait for what htmx loads into it then;
+    then the newsletter block, whose form is in the page itself."""
     latest = page.locator(".latest .latest-list")
     if latest.count():
         latest.scroll_into_view_if_needed()

@@ -23,7 +23,7 @@ def test_an_article_page_fits_the_budget_without_its_photos(js_page, live_server
     responses = []
     page.on("response", lambda response: responses.append(response))
     page.goto(live_server + "/articles/story-2")
-    # htmx loads LATEST and the signup form once a reader scrolls to them: they count.
+    # htmx loads LATEST once a reader scrolls to it: it counts.
     scroll_to_sidebar_fragments(page)
     page.wait_for_load_state("networkidle")
     counted = [r for r in responses if "/photos/" not in r.url]
