@@ -90,7 +90,7 @@ def test_migration_0009_finds_each_mailbox_and_keeps_deliveries_both_ways(app, a
         with db.engine.connect() as connection:
             return connection.scalar(select(func.count()).select_from(table("digest_deliveries")))
 
-    downgrade(revision="0007")
+    downgrade(revision="0008")
     tables, columns = schema()
     assert "subscriber_tokens" not in tables
     assert not columns & {"mailbox", "confirm_user_agent"}
