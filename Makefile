@@ -10,7 +10,7 @@ PORT ?= 5000
 VNU_VERSION := 26.9.27
 VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test test-postgres setup checker database lint format clean
+.PHONY: run test test-fast test-postgres setup checker database lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -40,6 +40,11 @@ run: database
 test: setup checker
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The edit-test loop: every test but those that start servers (marked slow in tests/conftest.py).
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not slow"
 
 # The same suite on PostgreSQL, in an existing database that it empties (.ci/run makes one).
 TEST_POSTGRES_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -22,11 +22,23 @@ from rsflask.page_cache import PageCache
 from tests.mail_server import MailServer
 
 TEST_DATABASE_URI = os.environ.get("RSFLASK_TEST_DATABASE_URI")
+# What a test uses that starts a server of its own (SMTP, a browser and the site it reads, gunicorn,
+# nginx, the HTML checker on Java): such a test is marked `slow`, and `make test-fast` leaves it
+# out of the edit-test loop. `make test` and CI run everything.
+SERVER_FIXTURES = {"mail_server", "browser", "live_server", "gunicorn"}
+SERVER_MODULES = {"test_gunicorn", "test_deploy", "test_valid_html"}
 # A port bound but never listening, so connecting to it is refused at once: apps send mail there
 # unless a test starts the `mail_server` fixture, so that no test can reach a real mail server.
 _closed_port = socket.socket()
 _closed_port.bind(("127.0.0.1", 0))
 CLOSED_MAIL_PORT = _closed_port.getsockname()[1]
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if SERVER_FIXTURES & set(item.fixturenames) or module in SERVER_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 def make_app(instance: Path, database_uri: str, **config):
