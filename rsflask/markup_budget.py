@@ -97,30 +97,34 @@ def check_html(html: str) -> None:
             raise TooComplex(f"it nests quotes, lists or HTML blocks more than {MAX_DEPTH} deep.")
 
 
+class _OverBudget(BaseException):
+    """The timer's signal: not an Exception, so that no library's `except Exception` eats it."""
+
+
+def _over_budget(signum, frame):
+    raise _OverBudget
+
+
 @contextmanager
 def cpu_seconds(seconds: float):
     """Raise TooComplex inside the block once the process has used `seconds` of CPU time.
 
     CPU time, not the clock's: a busy machine must not refuse a text that a quiet one formats.
     A signal reaches only the main thread, where gunicorn's sync workers and the CLI run; in other
-    threads (the development server's) only the checks guard. The timer repeats, so that a
-    library's own `except Exception` cannot swallow the budget for good.
+    threads (the development server's) only the checks guard. The timer fires once, so it can never
+    go off again after the block, whenever the first signal arrives.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    spent = []
-
-    def over_budget(signum, frame):
-        spent.append(signum)
-        raise TooComplex("it would take too long to format.")
-
-    previous = signal.signal(signal.SIGPROF, over_budget)
-    signal.setitimer(signal.ITIMER_PROF, seconds, 0.05)
+    previous = signal.signal(signal.SIGPROF, _over_budget)
     try:
-        yield
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+    except _OverBudget:
+        raise TooComplex("it would take too long to format.") from None
     finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
-    if spent:
-        raise TooComplex("it would take too long to format.")
