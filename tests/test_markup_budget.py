@@ -95,6 +95,11 @@ def test_a_render_within_its_budget_leaves_no_timer_behind():
     assert signal.getsignal(signal.SIGPROF) is handler
 
 
+def test_entities_the_sanitiser_handles_in_linear_time_are_not_counted():
+    entities = "&lt;&gt;&quot;&rsquo;&#8217;" * 20_000
+    markup_budget.check_html(f"<pre><code>{entities}</code></pre>")
+
+
 def test_links_whose_brackets_close_at_once_pass_the_bracket_check_however_many():
     markup_budget.check_markdown("[a link](https://example.org/a/page) and text " * 20_000)
 
