@@ -111,12 +111,16 @@ def render(text: str) -> str:
     it would take Python-Markdown or the sanitiser too long (see markup_budget.py)."""
     markup_budget.check_markdown(text)
     with markup_budget.cpu_seconds(markup_budget.seconds_for(text)):
-        html = markdown.markdown(
-            text,
-            extensions=MARKDOWN_EXTENSIONS,
-            extension_configs=MARKDOWN_CONFIG,
-            output_format="html",
-        )
+        try:
+            html = markdown.markdown(
+                text,
+                extensions=MARKDOWN_EXTENSIONS,
+                extension_configs=MARKDOWN_CONFIG,
+                output_format="html",
+            )
+        except RecursionError:
+            # Python-Markdown recurses once per level of nested lists and quotes.
+            raise markup_budget.TooComplex(markup_budget.TOO_DEEP) from None
         markup_budget.check_html(html)
         return sanitise(top_heading_level_2(html))
 

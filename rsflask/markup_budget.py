@@ -35,6 +35,7 @@ FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\n]+)\](?!:)")
 # "> > > ..."), and of the number of "&" or no-break spaces in one run of text.
 MAX_DEPTH = 100
 MAX_AMPERSANDS_IN_A_TEXT = 10_000
+TOO_DEEP = f"it nests quotes, lists or HTML blocks more than {MAX_DEPTH} deep."
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 # "&amp;", "&nbsp;" and what decodes to them; "&lt;", "&rsquo;" and the like cost nh3 nothing.
 TAGS_AND_AMPERSANDS = re.compile(
@@ -99,7 +100,7 @@ def check_html(html: str) -> None:
             continue
         depth = max(0, depth - 1) if closing else depth + 1
         if depth > MAX_DEPTH:
-            raise TooComplex(f"it nests quotes, lists or HTML blocks more than {MAX_DEPTH} deep.")
+            raise TooComplex(TOO_DEEP)
 
 
 class _OverBudget(BaseException):

@@ -564,16 +564,17 @@ SLOW_SHAPES = {
     "raw HTML blocks": "<div>\n",
     "attribute lists": "{:",
 }
+SLOW_BODIES = {name: unit * (BODY_LIMIT // len(unit)) for name, unit in SLOW_SHAPES.items()}
+SLOW_BODIES["lists indented ever deeper"] = "".join(" " * 4 * n + "- x\n" for n in range(700))
 REFUSAL = "This text is too complex to format: "
 
 
-@pytest.mark.parametrize("unit", SLOW_SHAPES.values(), ids=SLOW_SHAPES.keys())
+@pytest.mark.parametrize("body", SLOW_BODIES.values(), ids=SLOW_BODIES.keys())
 def test_preview_of_a_slow_shape_at_the_body_limit_is_html_or_a_clear_refusal(
-    editor, people, monkeypatch, unit
+    editor, people, monkeypatch, body
 ):
     # The production budget grows with the text's length; 200 ms flat keeps this test short.
     monkeypatch.setattr(markup_budget, "SECONDS_PER_CHARACTER", 0)
-    body = unit * (BODY_LIMIT // len(unit))
     response = editor.post("/editor/preview", data={"body": body}, headers=htmx())
     fragment = response.get_data(as_text=True)
     if response.status_code == 200:

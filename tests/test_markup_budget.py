@@ -70,6 +70,7 @@ def test_a_quadratic_html_shape_is_refused_before_the_sanitiser(html):
         ("[^1]" * 8000 + "\n\n[^1]: A note.", "the footnote [^1] is referred to 8,000 times"),
         ("> " * 1000 + "Deep.", "nests quotes, lists or HTML blocks more than 100 deep"),
         ("&" * 20_000, "more than 10,000 & signs"),
+        ("- " * 1000 + "A list in a list in a list...", "more than 100 deep"),
     ],
 )
 def test_render_says_why_it_refuses_a_text(text, reason):
