@@ -31,6 +31,10 @@ BRACKETS_AND_PARAGRAPH_ENDS = re.compile(r"[][()]|\n[ \t]*\n")
 # Each repeat of a footnote reference looks for a free id by trying every one given before it.
 MAX_REFERENCES_TO_ONE_FOOTNOTE = 100
 FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\n]+)\](?!:)")
+# All of a text's abbreviations make one regular expression, compiled and run where no signal
+# reaches: 50,000 of them overran the budget below by two seconds.
+MAX_ABBREVIATIONS = 1_000
+ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\] ?:", re.MULTILINE)
 # nh3 takes time growing with the square of the depth of nested blocks (raw "<div>" lines or
 # "> > > ..."), and of the number of "&" or no-break spaces in one run of text.
 MAX_DEPTH = 100
@@ -61,6 +65,12 @@ def check_markdown(text: str) -> None:
         raise TooComplex(
             f"the footnote [^{label[:20]}] is referred to {count:,} times; "
             f"at most {MAX_REFERENCES_TO_ONE_FOOTNOTE} references to one footnote are allowed."
+        )
+    abbreviations = len(ABBREVIATION.findall(text))
+    if abbreviations > MAX_ABBREVIATIONS:
+        raise TooComplex(
+            f"it defines {abbreviations:,} abbreviations; "
+            f"at most {MAX_ABBREVIATIONS:,} are allowed."
         )
     budget = BRACKET_STEPS_FREE + BRACKET_STEPS_PER_CHARACTER * len(text)
     steps = position = 0

@@ -29,6 +29,7 @@ MARKDOWN_SHAPES = {
     "links without a closing parenthesis": at_limit("[a]("),
     "deeply nested brackets": "[" * (BODY_LIMIT // 2) + "]" * (BODY_LIMIT // 2),
     "emphasis of brackets": at_limit("*["),
+    "abbreviations": at_limit("*[A]: An abbreviation\n"),
 }
 # Quadratic in the sanitiser, which no signal can stop: refused by check_html before it runs.
 HTML_SHAPES = {
