@@ -22,6 +22,7 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 from sqlalchemy import func, or_
 from sqlalchemy.exc import SQLAlchemyError
 
+from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleType, Author, Section, Tag
 from rsflask.photos import (
@@ -269,6 +270,8 @@ def import_article_file(path: Path) -> Article:
         if isinstance(error, SQLAlchemyError):
             reason = getattr(error, "orig", None) or error
             raise ArticleFileError(f"{path}: the database refused it: {reason}") from error
+        if isinstance(error, markup.TooComplex):
+            raise ArticleFileError(f"{path}: {error}") from error
         raise
     return article
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from rsflask import markup
 from rsflask.db import db
 from rsflask.fragments import wants_fragment
 
@@ -48,8 +49,18 @@ def database_unavailable(error: SQLAlchemyError):
     return render_error(ServiceUnavailable(retry_after=DATABASE_RETRY_AFTER))
 
 
+def too_complex(error: markup.TooComplex):
+    """A 422 saying why, for any text that reaches the renderer outside a form that shows it."""
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+    title = "Not formatted"
+    return render_template(template, code=422, title=title, message=str(error)), 422
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(markup.TooComplex, too_complex)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, database_unavailable)
     app.register_error_handler(InternalServerError, render_error)

@@ -10,6 +10,11 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
+from rsflask import markup_budget
+
+# What render() raises, named here for the views that catch it.
+TooComplex = markup_budget.TooComplex
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -102,14 +107,22 @@ def sanitise(html: str) -> str:
 
 
 def render(text: str) -> str:
-    """Markdown source to sanitised HTML."""
-    html = markdown.markdown(
-        text,
-        extensions=MARKDOWN_EXTENSIONS,
-        extension_configs=MARKDOWN_CONFIG,
-        output_format="html",
-    )
-    return sanitise(top_heading_level_2(html))
+    """Markdown source to sanitised HTML; TooComplex (with a reason for the editor) instead when
+    it would take Python-Markdown or the sanitiser too long (see markup_budget.py)."""
+    markup_budget.check_markdown(text)
+    with markup_budget.cpu_seconds(markup_budget.seconds_for(text)):
+        try:
+            html = markdown.markdown(
+                text,
+                extensions=MARKDOWN_EXTENSIONS,
+                extension_configs=MARKDOWN_CONFIG,
+                output_format="html",
+            )
+        except RecursionError:
+            # Python-Markdown recurses once per level of nested lists and quotes.
+            raise markup_budget.TooComplex(markup_budget.TOO_DEEP) from None
+        markup_budget.check_html(html)
+        return sanitise(top_heading_level_2(html))
 
 
 def top_heading_level_2(html: str) -> str:

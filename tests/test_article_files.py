@@ -323,6 +323,10 @@ BAD_FILES = {
         lambda d: write_article(d, "a.md", {"title": "T", "status": "scheduled"}),
         "status 'scheduled' needs a 'published:' time",
     ),
+    "body-too-complex-to-format": (
+        lambda d: write_article(d, "a.md", {"title": "T"}, "[" * 100_000 + "\n"),
+        "This text is too complex to format: it has too many brackets",
+    ),
     "not-utf8": (not_utf8, "cannot read the file"),
     "does-not-exist": (lambda d: d / "missing.md", "cannot read the file"),
 }

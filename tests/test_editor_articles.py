@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from rsflask import markup
+from rsflask import markup, markup_budget
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleType, Author, Revision, Section, SlugRedirect, User
 from tests.conftest import htmx
@@ -612,6 +612,89 @@ def test_preview_button_shows_the_body_without_saving(editor, people):
     assert "<em>Unsaved</em> text." in page
     assert textarea_value(page, "body") == "*Unsaved* text."
     assert stored(article.id).body_md == "Saved text."
+
+
+# Shapes on which Python-Markdown (or the sanitiser after it) takes quadratic time, each filling
+# the body's limit. The preview must answer each with HTML or a clear refusal, never a 500 or a
+# worker killed for taking too long.
+BODY_LIMIT = 1_000_000
+SLOW_SHAPES = {
+    "open brackets": "[",
+    "footnote references": "[^1]",
+    "open image brackets": "![",
+    "nested emphasis": "*",
+    "less-than signs": "<",
+    "ampersands": "&",
+    "one long line": "word ",
+    "nested quotes": "> ",
+    "nested lists": "- ",
+    "footnote definitions": "[^n]: A note.\n",
+    "reference links": "[a][r] ",
+    "links never closed": "[a](",
+    "backticks": "`",
+    "raw HTML blocks": "<div>\n",
+    "attribute lists": "{:",
+}
+SLOW_BODIES = {name: unit * (BODY_LIMIT // len(unit)) for name, unit in SLOW_SHAPES.items()}
+SLOW_BODIES["lists indented ever deeper"] = "".join(" " * 4 * n + "- x\n" for n in range(700))
+REFUSAL = "This text is too complex to format: "
+
+
+@pytest.mark.parametrize("body", SLOW_BODIES.values(), ids=SLOW_BODIES.keys())
+def test_preview_of_a_slow_shape_at_the_body_limit_is_html_or_a_clear_refusal(
+    editor, people, monkeypatch, body
+):
+    # The production budget grows with the text's length; 200 ms flat keeps this test short.
+    monkeypatch.setattr(markup_budget, "SECONDS_PER_CHARACTER", 0)
+    response = editor.post("/editor/preview", data={"body": body}, headers=htmx())
+    fragment = response.get_data(as_text=True)
+    if response.status_code == 200:
+        assert fragment == markup.render(body)
+    else:
+        assert response.status_code == 422
+        assert REFUSAL in fragment and 'role="alert"' in fragment
+
+
+def test_preview_refuses_open_brackets_before_rendering_them(editor, people, monkeypatch):
+    monkeypatch.setattr(markup.markdown, "markdown", None)
+    response = editor.post("/editor/preview", data={"body": "[" * 5000}, headers=htmx())
+    assert response.status_code == 422
+    assert "too many brackets" in response.get_data(as_text=True)
+
+
+def test_preview_without_javascript_of_a_refused_text_is_a_page_saying_why(editor, people):
+    response = editor.post("/editor/preview", data={"body": "[^1]" * 8000 + "\n\n[^1]: A note."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<html" in page and "is referred to 8,000 times" in page
+
+
+@pytest.mark.parametrize("button", ["save", "preview", "publish"])
+def test_a_body_too_complex_to_format_is_refused_on_the_form_and_kept_as_typed(
+    editor, people, button
+):
+    article = write_article(editor, "Brackets", body="Saved text.")
+    autosave(editor, article, body="Typed " + "[" * 5000)
+    response = post_article(editor, article.id, button, body="Typed " + "[" * 5000)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert REFUSAL in page and "too many brackets" in page
+    assert textarea_value(page, "body") == "Typed " + "[" * 5000
+    assert stored(article.id).body_md == "Saved text."
+    kept = db.session.scalar(db.select(Revision).filter_by(kind="autosave"))
+    assert kept.body_md == "Typed " + "[" * 5000
+
+
+def test_restoring_a_revision_too_complex_to_format_is_refused_and_changes_nothing(
+    editor, people
+):
+    article = write_article(editor, "Brackets", body="Saved text.")
+    autosave(editor, article, title="Other title", body="[" * 5000)
+    kept = db.session.scalar(db.select(Revision).filter_by(kind="autosave"))
+    response = editor.post(f"/editor/articles/{article.id}/revisions/{kept.id}/restore")
+    assert response.status_code == 422
+    assert "too many brackets" in response.get_data(as_text=True)
+    assert (stored(article.id).title, stored(article.id).body_md) == ("Brackets", "Saved text.")
 
 
 # --- Autosave --------------------------------------------------------------------------------

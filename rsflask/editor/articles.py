@@ -238,6 +238,12 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     if (upload or photo) and not (form.photo_alt.data or "").strip():
         form.photo_alt.errors.append("Describe the photo for readers who cannot see it.")
         return False
+    try:
+        # Before the upload is stored, for the same reason.
+        article.body_md = form.body.data or ""
+    except markup.TooComplex as error:
+        form.body.errors.append(str(error))
+        return False
     if upload:
         try:
             photo = store_photo(upload.read())
@@ -257,7 +263,6 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     article.section = db.get_or_404(Section, form.section.data)
     article.tags = [_get_or_create(Tag, name) for name in names(form.tags.data)]
     article.authors = [_get_or_create(Author, name) for name in names(form.authors.data)]
-    article.body_md = form.body.data or ""
     article.photo = photo
     article.photo_alt = (form.photo_alt.data or "").strip()
     article.photo_credit = (form.photo_credit.data or "").strip()
@@ -402,7 +407,11 @@ def edit_article(article_id: int):
     if not form.validate_on_submit():
         return render_editor(form, article, status=422)
     if form.preview.data:
-        return render_editor(form, article, preview=markup.render(form.body.data or ""))
+        try:
+            preview = markup.render(form.body.data or "")
+        except markup.TooComplex as error:
+            return render_editor(form, article, status=422, message=str(error))
+        return render_editor(form, article, preview=preview)
     if article.status == "trash":
         message = "Not saved: this article is in the trash. Restore it, then save your text."
         return render_editor(form, article, status=409, message=message)
