@@ -47,10 +47,13 @@ TAGS_AND_AMPERSANDS = re.compile(
     r"|&(?:amp|nbsp|#0*38|#0*160|#x0*26|#x0*a0);|&(?![#a-z0-9]+;)|\xa0",
     re.IGNORECASE,
 )
-# The backstop for everything else: CPU seconds one render may use. Real text takes under a
-# microsecond a character; the slack keeps a slower machine from refusing a long article.
-SECONDS_FREE = 0.2
-SECONDS_PER_CHARACTER = 2e-6
+# The longest text formatted: about 30,000 words, a short book. Real text takes about 0.65 µs a
+# character (130 ms at this length), so that the budget below can stay near 200 ms for any text.
+MAX_CHARACTERS = 200_000
+# The backstop for everything else: CPU seconds one render may use (250 ms at the longest). The
+# slack, twice what real text needs, keeps a slower machine from refusing a long article.
+SECONDS_FREE = 0.15
+SECONDS_PER_CHARACTER = 0.5e-6
 
 
 def seconds_for(text: str) -> float:
@@ -58,7 +61,13 @@ def seconds_for(text: str) -> float:
 
 
 def check_markdown(text: str) -> None:
-    """Refuse the Markdown shapes on which Python-Markdown is quadratic, in linear time."""
+    """Refuse texts over MAX_CHARACTERS, and the Markdown shapes on which Python-Markdown is
+    quadratic, in linear time."""
+    if len(text) > MAX_CHARACTERS:
+        raise TooComplex(
+            f"it is {len(text):,} characters long; at most {MAX_CHARACTERS:,} "
+            "(about 30,000 words) can be formatted."
+        )
     references = Counter(FOOTNOTE_REFERENCE.findall(text))
     if references and max(references.values()) > MAX_REFERENCES_TO_ONE_FOOTNOTE:
         label, count = references.most_common(1)[0]

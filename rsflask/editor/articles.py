@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from rsflask import limits, markup
+from rsflask import limits, markup, markup_budget
 from rsflask.article_files import _get_or_create
 from rsflask.db import db, utcnow
 from rsflask.editor import ANY_ROLE, bp, roles_required
@@ -548,7 +548,7 @@ def preview():
     if not limits.allow(f"preview:{current_user.id}", limit, 60):
         abort(429, retry_after=60)
     body = request.form.get("body", "")
-    if len(body) > 1_000_000:
+    if len(body) > markup_budget.MAX_CHARACTERS:
         abort(413)
     html = markup.render(body)
     if wants_fragment():

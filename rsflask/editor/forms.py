@@ -23,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from rsflask.markup_budget import MAX_CHARACTERS
 from rsflask.models.accounts import ROLES
 from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from rsflask.text import drop_control
@@ -116,7 +117,7 @@ class ArticleForm(TypedTextForm):
         validators=[Length(max=1000)],
         description="Separated by commas, in byline order.",
     )
-    body = TextAreaField("Body (Markdown)", validators=[Length(max=1_000_000)])
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=MAX_CHARACTERS)])
     photo = FileField("Top photo", description="JPEG, PNG or WebP.")
     photo_alt = StringField(
         "Photo alt text",
@@ -174,7 +175,7 @@ class AutosaveForm(TypedTextForm):
     section = SelectField(coerce=int, validators=[Optional()])
     tags = StringField(validators=[Length(max=1000)])
     authors = StringField(validators=[Length(max=1000)])
-    body = TextAreaField(validators=[Length(max=1_000_000)])
+    body = TextAreaField(validators=[Length(max=MAX_CHARACTERS)])
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
     published_at = DateTimeLocalField(
