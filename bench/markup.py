@@ -51,13 +51,15 @@ SHAPES = {
     "one long line of words": repeat("word "),
     "> nested": repeat("> ", tail="x"),
     "list nesting": lambda n: "".join("    " * i + "- x\n" for i in range(int((n / 2) ** 0.5))),
-    "footnote definitions": lambda n: "x[^0]\n\n"
-    + "".join(f"[^{i}]: A note.\n" for i in range(n // 18)),
-    "reference links": lambda n: "".join(f"[a][{i}] " for i in range(n // 24))
-    + "\n\n"
-    + "".join(f"[{i}]: /x\n" for i in range(n // 24)),
-    "abbreviations": lambda n: "".join(f"*[A{i}]: x\n" for i in range(n // 25))
-    + "A1 " * (n // 6),
+    "footnote definitions": lambda n: (
+        "x[^0]\n\n" + "".join(f"[^{i}]: A note.\n" for i in range(n // 18))
+    ),
+    "reference links": lambda n: (
+        "".join(f"[a][{i}] " for i in range(n // 24))
+        + "\n\n"
+        + "".join(f"[{i}]: /x\n" for i in range(n // 24))
+    ),
+    "abbreviations": lambda n: "".join(f"*[A{i}]: x\n" for i in range(n // 25)) + "A1 " * (n // 6),
     "definition list": repeat(": b\n", head="a\n"),
     "table rows": repeat("c|d\n", head="a|b\n-|-\n"),
     "fences": repeat("```\n"),

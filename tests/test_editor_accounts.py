@@ -370,6 +370,7 @@ def test_the_longest_email_is_counted_like_any_other(client, low_limits):
     statuses = [sign_in(client, email, "wrong password").status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
 
+
 def test_the_limit_holds_across_workers_sharing_the_database(app, client, tmp_path, low_limits):
     make_user("ed@example.org")
     for _ in range(3):
@@ -638,6 +639,7 @@ def test_the_page_after_a_password_change_knows_who_is_signed_in(app, client):
     response = change_password(client, PASSWORD, NEW_PASSWORD)
     assert response.status_code == 303
     assert response.headers["X-Signed-In-As"] == "ed@example.org"
+
 
 def test_the_account_page_offers_sign_out_everywhere_as_a_form(client):
     make_user("ed@example.org")

@@ -599,9 +599,7 @@ def test_preview_without_javascript_is_a_whole_page(editor, people):
     page = editor.post("/editor/preview", data={"body": HOSTILE_BODY}).get_data(as_text=True)
     assert "<html" in page and "alert(1)</script>" not in page
     rendered, events = parsed(markup.render(HOSTILE_BODY)), parsed(page)
-    assert any(
-        events[start : start + len(rendered)] == rendered for start in range(len(events))
-    )
+    assert any(events[start : start + len(rendered)] == rendered for start in range(len(events)))
 
 
 def test_preview_button_shows_the_body_without_saving(editor, people):
@@ -685,9 +683,7 @@ def test_a_body_too_complex_to_format_is_refused_on_the_form_and_kept_as_typed(
     assert kept.body_md == "Typed " + "[" * 5000
 
 
-def test_restoring_a_revision_too_complex_to_format_is_refused_and_changes_nothing(
-    editor, people
-):
+def test_restoring_a_revision_too_complex_to_format_is_refused_and_changes_nothing(editor, people):
     article = write_article(editor, "Brackets", body="Saved text.")
     autosave(editor, article, title="Other title", body="[" * 5000)
     kept = db.session.scalar(db.select(Revision).filter_by(kind="autosave"))
@@ -1135,7 +1131,7 @@ def test_the_trash_view_has_a_restore_button_on_each_row_that_works(editor, peop
     editor.post(f"/editor/articles/{article.id}/trash")
     page = editor.get("/editor/?status=trash").get_data(as_text=True)
     assert restore_forms(page) == [f"/editor/articles/{article.id}/restore"]
-    assert "Restore<span class=\"visually-hidden\"> “Binned by mistake”</span>" in page
+    assert 'Restore<span class="visually-hidden"> “Binned by mistake”</span>' in page
     # Other views list no trashed article, and so no Restore button.
     assert restore_forms(editor.get("/editor/").get_data(as_text=True)) == []
     response = editor.post(restore_forms(page)[0])

@@ -42,7 +42,6 @@ def subscriber_emails() -> list[str]:
     return db.session.scalars(db.select(Subscriber.email)).all()
 
 
-
 @pytest.fixture
 def impatient_app(app):
     """The test app with CSRF off and a SQLite lock wait of 0.1 s instead of 10 s."""

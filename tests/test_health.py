@@ -43,9 +43,7 @@ def request_lines():
     logger.removeHandler(handler)
 
 
-def test_every_request_leaves_one_line_with_method_path_status_and_duration(
-    client, request_lines
-):
+def test_every_request_leaves_one_line_with_method_path_status_and_duration(client, request_lines):
     client.get("/healthz?probe=1")
     client.get("/no-such-page")
     lines = [record.getMessage() for record in request_lines]
@@ -57,9 +55,7 @@ def test_every_request_leaves_one_line_with_method_path_status_and_duration(
     assert all(record.levelno == logging.INFO for record in request_lines)
 
 
-def test_an_unhandled_error_is_logged_with_its_traceback_and_its_request_line(
-    app, request_lines
-):
+def test_an_unhandled_error_is_logged_with_its_traceback_and_its_request_line(app, request_lines):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     errors = Lines()
     app.logger.addHandler(errors)

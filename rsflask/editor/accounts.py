@@ -199,8 +199,10 @@ def edit_user(user_id: int | None = None):
             form.email.errors.append("Another account has this email.")
         elif user is None and not form.password.data:
             form.password.errors.append("A new account needs a password.")
-        elif user is not None and user.id == current_user.id and (
-            form.role.data != "admin" or not form.active.data
+        elif (
+            user is not None
+            and user.id == current_user.id
+            and (form.role.data != "admin" or not form.active.data)
         ):
             form.role.errors.append("You cannot remove your own admin access.")
         else:

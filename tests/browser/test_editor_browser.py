@@ -158,9 +158,7 @@ def test_a_writer_trashes_their_draft_and_restores_it(page, live_server, add_use
     assert stored_article(live_server, title).status == "draft"
 
 
-def test_autosave_brings_back_every_field_after_the_tab_is_reloaded(
-    js_page, live_server, add_user
-):
+def test_autosave_brings_back_every_field_after_the_tab_is_reloaded(js_page, live_server, add_user):
     page = js_page
     add_user("autosaver@example.org", "editor")
     sign_in(page, live_server, "autosaver@example.org")
