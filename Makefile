@@ -39,11 +39,13 @@ run: database
 
 test: setup checker
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 # The edit-test loop: every test but those that start servers (marked slow in tests/conftest.py).
 test-fast: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -m "not slow"
 
 # The same suite on PostgreSQL, in an existing database that it empties (.ci/run makes one).
@@ -53,6 +55,7 @@ test-postgres: setup checker
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 format: setup
 	$(BIN)/ruff check --fix .
