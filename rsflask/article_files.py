@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleType, Author, Section, Tag
+from rsflask.models.content import STATUSES
 from rsflask.photos import (
     PhotoError,
     find_photo,
@@ -51,7 +52,8 @@ KEYS = (
     "image_alt",
     "image_credit",
 )
-STATUSES = ("draft", "review", "scheduled", "published", "trash")
+# A file may also say "scheduled": published, at a time still to come.
+FILE_STATUSES = (*STATUSES, "scheduled")
 # The longest value each key may have: the database columns' sizes.
 MAX_LENGTHS = {
     "title": 300,
@@ -162,8 +164,8 @@ def read_article_file(path: Path) -> ArticleFile:
     if not is_valid_slug(slug):
         raise fail(f"bad slug {slug!r}: use lowercase letters, digits and single hyphens")
     status = meta.get("status", "published").lower()
-    if status not in STATUSES:
-        raise fail(f"bad status {status!r}; use one of: {', '.join(STATUSES)}")
+    if status not in FILE_STATUSES:
+        raise fail(f"bad status {status!r}; use one of: {', '.join(FILE_STATUSES)}")
     published = None
     if meta.get("published"):
         try:
@@ -204,7 +206,7 @@ def read_article_file(path: Path) -> ArticleFile:
     return article_file
 
 
-def _get_or_create(model, name: str, **extra):
+def get_or_create(model, name: str, **extra):
     """The row of `model` with this name (in any case), else with its slug; created when missing.
 
     The name comes first because an admin may rename a row or give it a slug of its own, and an
@@ -227,10 +229,10 @@ def _get_or_create(model, name: str, **extra):
 def save_article(article_file: ArticleFile) -> Article:
     """Create the article, or update the one with the same slug. The caller commits."""
     # Rows it is filed under come first, so that no half-filled article is flushed early.
-    article_type = _get_or_create(ArticleType, article_file.type)
-    section = _get_or_create(Section, article_file.section)
-    tags = [_get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
-    authors = [_get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
+    article_type = get_or_create(ArticleType, article_file.type)
+    section = get_or_create(Section, article_file.section)
+    tags = [get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
+    authors = [get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
     photo = store_photo(article_file.image) if article_file.image is not None else None
     article = db.session.scalar(db.select(Article).filter_by(slug=article_file.slug))
     if article is None:

@@ -9,7 +9,7 @@ import click
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import func, insert
 
-from rsflask.article_files import _get_or_create, read_article_file, save_article
+from rsflask.article_files import get_or_create, read_article_file, save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
 from rsflask.models.content import article_tags
@@ -91,11 +91,11 @@ def demo_photo(seed: str, width: int = 1600, height: int = 900) -> tuple[bytes, 
 
 def ensure_taxonomy() -> None:
     for position, (name, description) in enumerate(SECTIONS):
-        _get_or_create(Section, name, description=description, position=position)
+        get_or_create(Section, name, description=description, position=position)
     for name in TYPES:
-        _get_or_create(ArticleType, name)
+        get_or_create(ArticleType, name)
     for name, bio in AUTHORS.items():
-        _get_or_create(Author, name, bio=bio)
+        get_or_create(Author, name, bio=bio)
     db.session.flush()
 
 

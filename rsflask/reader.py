@@ -29,6 +29,7 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
+from rsflask.pagination import page_number, paginate
 from rsflask.security import embeddable
 
 # How many of a section's newest articles compete to be shown as related to one of them.
@@ -40,20 +41,6 @@ bp = Blueprint("reader", __name__)
 PHOTO_NAME = re.compile(
     r"[0-9a-f]{32}-([0-9]{1,5}\.webp|[0-9]{1,4}x[0-9]{1,4}\.jpg)|site-[0-9a-f]{16}\.jpg"
 )
-# Deeper pages than this are refused before the database sees an absurd OFFSET.
-MAX_PAGE = 10_000
-
-
-def page_number() -> int:
-    """The ?page= argument: a positive whole number, or 404 for anything else."""
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        abort(404)
-    return int(raw)
-
-
-def paginate(query: Select, per_page: int):
-    return db.paginate(query, page=page_number(), per_page=per_page, max_per_page=per_page)
 
 
 def outside_qiosk(query: Select) -> Select:

@@ -39,7 +39,7 @@ from rsflask.fragments import wants_fragment
 from rsflask.models import Article, ArticleAuthor, Author, Tag, published
 from rsflask.models.content import article_tags
 from rsflask.page_cache import bump_generation
-from rsflask.reader import page_number
+from rsflask.pagination import page_number
 from rsflask.text import drop_control
 
 bp = Blueprint("search", __name__)

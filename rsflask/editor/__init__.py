@@ -33,9 +33,6 @@ def roles_required(*roles: str):
     return decorator
 
 
-ANY_ROLE = ("admin", "editor", "writer")
-
-
 def init_app(app: Flask) -> None:
     # Flask-Login remembers for 365 days by default; a month is enough for a newsroom.
     app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=30))

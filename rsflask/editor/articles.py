@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from rsflask import limits, markup, markup_budget
-from rsflask.article_files import _get_or_create
+from rsflask.article_files import get_or_create
 from rsflask.db import db, utcnow
-from rsflask.editor import ANY_ROLE, bp, roles_required
+from rsflask.editor import bp, roles_required
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.fragments import wants_fragment
 from rsflask.models import (
@@ -22,8 +22,9 @@ from rsflask.models import (
     SlugRedirect,
     Tag,
 )
+from rsflask.models.accounts import PUBLISHING_ROLES, ROLES
+from rsflask.pagination import page_number
 from rsflask.photos import PhotoError, store_photo
-from rsflask.reader import page_number
 from rsflask.slugs import slugify
 from rsflask.times import OffTheCalendar, local_time, utc_from_local
 
@@ -34,14 +35,13 @@ FILTERS = {
     "published": "Published",
     "trash": "Trash",
 }
-PUBLISHERS = ("admin", "editor")
 # A new article's slug until the editor gives it a title: never shown in the form, so that
 # an empty slug field makes the slug from the title as the hint says.
 PLACEHOLDER_SLUG = "untitled-draft"
 
 
 def may_publish() -> bool:
-    return current_user.role in PUBLISHERS
+    return current_user.role in PUBLISHING_ROLES
 
 
 def may_change(article: Article) -> bool:
@@ -64,7 +64,7 @@ def editable_article_or_404(article_id: int) -> Article:
 
 
 @bp.get("/")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def dashboard():
     """Articles by status, newest change first, with title search."""
     status = request.args.get("status", "")
@@ -105,7 +105,7 @@ def escape_like(text: str) -> str:
 
 
 @bp.post("/articles")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def new_article():
     """Start a draft at once, so that autosave has somewhere to keep the text from the start."""
     article = Article(
@@ -113,9 +113,9 @@ def new_article():
         title="Untitled draft",
         body_md="",
         article_type=db.session.scalars(db.select(ArticleType).order_by(ArticleType.id)).first()
-        or _get_or_create(ArticleType, "News"),
+        or get_or_create(ArticleType, "News"),
         section=db.session.scalars(db.select(Section).order_by(Section.position)).first()
-        or _get_or_create(Section, "World"),
+        or get_or_create(Section, "World"),
         status="draft",
         created_by_id=current_user.id,
     )
@@ -261,8 +261,8 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     article.dek = (form.dek.data or "").strip()
     article.article_type = db.get_or_404(ArticleType, form.article_type.data)
     article.section = db.get_or_404(Section, form.section.data)
-    article.tags = [_get_or_create(Tag, name) for name in names(form.tags.data)]
-    article.authors = [_get_or_create(Author, name) for name in names(form.authors.data)]
+    article.tags = [get_or_create(Tag, name) for name in names(form.tags.data)]
+    article.authors = [get_or_create(Author, name) for name in names(form.authors.data)]
     article.photo = photo
     article.photo_alt = (form.photo_alt.data or "").strip()
     article.photo_credit = (form.photo_credit.data or "").strip()
@@ -385,7 +385,7 @@ def last_saver(article: Article) -> str:
 
 
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def edit_article(article_id: int):
     """The article form: save, preview, publish or schedule, submit for review."""
     article = editable_article_or_404(article_id)
@@ -487,7 +487,7 @@ def render_editor(form, article, status=200, message="", preview=None, recovered
 
 
 @bp.post("/articles/<int:article_id>/autosave")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def autosave(article_id: int):
     """Keep what is being typed, without touching the article readers see."""
     article = editable_article_or_404(article_id)
@@ -529,7 +529,7 @@ def autosave(article_id: int):
 
 
 @bp.post("/articles/<int:article_id>/autosave/discard")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def discard_autosave(article_id: int):
     """Throw away recovered, unsaved text and go back to the saved article."""
     article = editable_article_or_404(article_id)
@@ -541,7 +541,7 @@ def discard_autosave(article_id: int):
 
 
 @bp.post("/preview")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def preview():
     """The body as readers will see it, through the same sanitising pipeline as the site."""
     limit = current_app.config["PREVIEW_RATE_LIMIT"]
@@ -557,7 +557,7 @@ def preview():
 
 
 @bp.get("/articles/<int:article_id>/revisions")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def revisions(article_id: int):
     """Every saved version of the article, newest first."""
     article = editable_article_or_404(article_id)
@@ -570,7 +570,7 @@ def revisions(article_id: int):
 
 
 @bp.get("/articles/<int:article_id>/revisions/<int:revision_id>")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def revision(article_id: int, revision_id: int):
     """What changed between a revision and the article as it is now."""
     article = editable_article_or_404(article_id)
@@ -606,7 +606,7 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
 
 
 @bp.post("/articles/<int:article_id>/revisions/<int:revision_id>/restore")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def restore_revision(article_id: int, revision_id: int):
     """Bring back a revision's title, dek and body, as a new save."""
     article = editable_article_or_404(article_id)
@@ -620,7 +620,7 @@ def restore_revision(article_id: int, revision_id: int):
 
 
 @bp.post("/articles/<int:article_id>/trash")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def trash_article(article_id: int):
     """Move to the trash: readers who could see it get 410 Gone, and it can be restored."""
     article = editable_article_or_404(article_id)
@@ -632,7 +632,7 @@ def trash_article(article_id: int):
 
 
 @bp.post("/articles/<int:article_id>/restore")
-@roles_required(*ANY_ROLE)
+@roles_required(*ROLES)
 def restore_article(article_id: int):
     """Take an article out of the trash, back to the status it had."""
     article = editable_article_or_404(article_id)

@@ -16,8 +16,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.editor import bp, roles_required
-from rsflask.editor.articles import PUBLISHERS
 from rsflask.models import Article, Digest, DigestDelivery
+from rsflask.models.accounts import PUBLISHING_ROLES
 from rsflask.newsletter import digests
 
 
@@ -48,7 +48,7 @@ def article_choices(draft: Digest | None) -> list[Article]:
 
 
 @bp.route("/newsletter/digest", methods=["GET", "POST"])
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def edit_digest():
     """The next round-up's subject, intro and articles; Preview shows it as the archive will."""
     draft = db.session.scalar(select(Digest).filter_by(status="draft"))
@@ -88,7 +88,7 @@ def edit_digest():
 
 
 @bp.post("/newsletter/digest/discard")
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def discard_digest():
     """Drop the draft: the next round-up is again every article since the last one."""
     draft = db.session.scalar(select(Digest).filter_by(status="draft"))

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from rsflask.db import db, utcnow
 from rsflask.editor import bp, growth, roles_required
-from rsflask.editor.articles import PUBLISHERS, escape_like
+from rsflask.editor.articles import escape_like
 from rsflask.models import Subscriber
+from rsflask.models.accounts import PUBLISHING_ROLES
 from rsflask.models.newsletter import SUBSCRIBER_STATUSES
-from rsflask.reader import page_number
+from rsflask.pagination import page_number
 from rsflask.times import OffTheCalendar, naive_utc
 
 PER_PAGE = 50
@@ -48,7 +49,7 @@ class ImportForm(FlaskForm):
 
 
 @bp.get("/newsletter")
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def subscribers():
     """Subscribers, newest signup first, with counts by status, a status filter and search."""
     status = request.args.get("status", "")
@@ -79,7 +80,7 @@ def subscribers():
 
 
 @bp.post("/newsletter/<int:subscriber_id>/unsubscribe")
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def unsubscribe_subscriber(subscriber_id: int):
     """Unsubscribe someone who asked another way: a reply, or the List-Unsubscribe address."""
     subscriber = db.get_or_404(Subscriber, subscriber_id)
@@ -99,7 +100,7 @@ def spreadsheet_safe(value: str) -> str:
 
 
 @bp.get("/newsletter/subscribers.csv")
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def export_subscribers():
     """Every subscriber with their consent record, as CSV (times in UTC, ISO 8601)."""
     out = io.StringIO()
@@ -143,7 +144,7 @@ class ImportReport:
 
 
 @bp.route("/newsletter/import", methods=["GET", "POST"])
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def import_subscribers():
     """Add subscribers from a CSV file, with a report of the rows refused and why."""
     form = ImportForm()
@@ -271,7 +272,7 @@ def parse_ip(value: str | None, column: str) -> str:
 
 
 @bp.get("/newsletter/chart")
-@roles_required(*PUBLISHERS)
+@roles_required(*PUBLISHING_ROLES)
 def subscriber_chart():
     """Confirmed subscribers over time, drawn as SVG here, with the numbers as a table."""
     rows = db.session.execute(

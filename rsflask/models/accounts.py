@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from rsflask.db import db, utcnow
 
 ROLES = ("admin", "editor", "writer")
+# The roles that may publish, and run the newsletter; writers write drafts and send them for review.
+PUBLISHING_ROLES = ("admin", "editor")
 # argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: t=3, m=64 MiB, p=4),
 # above OWASP ASVS's minimum, unlike Werkzeug's scrypt defaults.
 password_hasher = PasswordHasher()

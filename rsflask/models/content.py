@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from rsflask import markup
 from rsflask.db import db, utcnow
 
+# What an article's status column may hold. A published article whose time has not come is
+# "scheduled" to editors and in article files, but stored as published.
 STATUSES = ("draft", "review", "published", "trash")
 
 

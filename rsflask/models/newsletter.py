@@ -11,7 +11,6 @@ from rsflask.db import db, utcnow
 from rsflask.models.content import Article
 
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed")
-DIGEST_STATUSES = ("draft", "sending", "sent")
 TOKEN_PURPOSES = ("confirm", "unsubscribe")
 # Mail providers known to ignore dots in the part before the @.
 DOTLESS_DOMAINS = ("gmail.com", "googlemail.com")

@@ -6,7 +6,7 @@ from rsflask.db import db
 from rsflask.models import Digest
 from rsflask.newsletter import bp
 from rsflask.newsletter.digests import visible
-from rsflask.reader import page_number
+from rsflask.pagination import page_number
 
 
 @bp.get("/archive")
