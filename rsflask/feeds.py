@@ -24,6 +24,7 @@ from rsflask.models import (
 )
 from rsflask.models.content import article_tags
 from rsflask.photos import photo_folder
+from rsflask.reader import section_url
 from rsflask.security import embeddable
 from rsflask.text import drop_control
 
@@ -54,12 +55,6 @@ LISTING_FEEDS = {
 def changed_at(updated_at: datetime, published_at: datetime) -> datetime:
     """When readers last saw an article change: a scheduled one appears after its last save."""
     return max(updated_at, published_at)
-
-
-def section_url(section: Section) -> str:
-    if section.slug == current_app.config["QIOSK_SECTION"]:
-        return url_for("reader.qiosk", _external=True)
-    return url_for("reader.section", slug=section.slug, _external=True)
 
 
 def entry_id(article: Article) -> str:
@@ -177,7 +172,6 @@ def atom(
         page_url=page_url,
         updated=max(changes, default=NEVER),
         entry_id=entry_id,
-        section_url=section_url,
         feed_photo=feed_photo,
     )
 
@@ -198,7 +192,9 @@ def section(slug: str):
     """One section's articles (the QIOSK section included)."""
     section = db.first_or_404(select(Section).filter_by(slug=slug))
     query = published().where(Article.section_id == section.id)
-    return atom(query, titled(section.name), section_url(section), section.description)
+    return atom(
+        query, titled(section.name), section_url(section.slug, _external=True), section.description
+    )
 
 
 @bp.get("/feeds/types/<slug:slug>.atom")
@@ -238,7 +234,6 @@ def listing_pages() -> list[tuple[str, datetime]]:
         (url_for("reader.index", _external=True), changed_at(*everything)),
         (url_for("reader.latest", _external=True), changed_at(*everything)),
     ]
-    qiosk = current_app.config["QIOSK_SECTION"]
     by_type = select(ArticleType.slug, *newest).join_from(Article, ArticleType)
     groups = [
         ("reader.section", select(Section.slug, *newest).join_from(Article, Section)),
@@ -252,8 +247,8 @@ def listing_pages() -> list[tuple[str, datetime]]:
     for endpoint, query in groups:
         rows = db.session.execute(query.where(visible).group_by(query.selected_columns[0]))
         for slug, updated_at, published_at in rows:
-            if endpoint == "reader.section" and slug == qiosk:
-                url = url_for("reader.qiosk", _external=True)
+            if endpoint == "reader.section":
+                url = section_url(slug, _external=True)
             else:
                 url = url_for(endpoint, slug=slug, _external=True)
             pages.append((url, changed_at(updated_at, published_at)))

@@ -43,6 +43,14 @@ PHOTO_NAME = re.compile(
 )
 
 
+@bp.app_template_global()
+def section_url(slug: str, **values) -> str:
+    """Where a section's listing lives: QIOSK's at /qiosk, every other's at /sections/<slug>."""
+    if slug == current_app.config["QIOSK_SECTION"]:
+        return url_for("reader.qiosk", **values)
+    return url_for("reader.section", slug=slug, **values)
+
+
 def outside_qiosk(query: Select) -> Select:
     return query.join(Article.section).where(Section.slug != current_app.config["QIOSK_SECTION"])
 
@@ -174,8 +182,9 @@ def listing(
 def section(slug: str):
     """A section's articles, newest first."""
     section = db.first_or_404(select(Section).filter_by(slug=slug))
-    if section.slug == current_app.config["QIOSK_SECTION"]:
-        return redirect(url_for("reader.qiosk"), 301)
+    # QIOSK's listing lives elsewhere (section_url): its section address leads there.
+    if (home := section_url(section.slug)) != url_for("reader.section", slug=section.slug):
+        return redirect(home, 301)
     query = published().where(Article.section_id == section.id)
     return listing(query, section.name, "Section", section.description)
 

@@ -5,9 +5,10 @@ from textwrap import shorten
 from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
-from rsflask.feeds import changed_at, section_url
+from rsflask.feeds import changed_at
 from rsflask.models import Article
 from rsflask.photos import add_missing_share_image, share_name, share_size
+from rsflask.reader import section_url
 from rsflask.site_card import site_card
 from rsflask.templating import format_iso
 
@@ -106,7 +107,8 @@ def article_structured_data(article: Article) -> list[dict]:
         "keywords": [tag.name for tag in article.tags],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
     }
-    trail = [("Home", home), (article.section.name, section_url(article.section))]
+    section = article.section
+    trail = [("Home", home), (section.name, section_url(section.slug, _external=True))]
     breadcrumbs = {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
