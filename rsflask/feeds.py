@@ -52,6 +52,7 @@ LISTING_FEEDS = {
 }
 
 
+@bp.app_template_global()
 def changed_at(updated_at: datetime, published_at: datetime) -> datetime:
     """When readers last saw an article change: a scheduled one appears after its last save."""
     return max(updated_at, published_at)

@@ -125,4 +125,3 @@ def init_app(app: Flask) -> None:
     app.add_template_global(article_summary)
     app.add_template_global(share_image)
     app.add_template_global(article_structured_data)
-    app.add_template_global(changed_at)
