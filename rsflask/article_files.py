@@ -240,7 +240,7 @@ def save_article(article_file: ArticleFile) -> Article:
         db.session.add(article)
     article.title = article_file.title
     article.dek = article_file.dek
-    article.body_md = article_file.body
+    markup.set_body(article, article_file.body)
     article.article_type = article_type
     article.section = section
     article.tags = list(dict.fromkeys(tags))

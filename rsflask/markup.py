@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+from flask import current_app
 
 from rsflask import markup_budget
 
@@ -171,6 +172,16 @@ class _TopLevelBlocks(HTMLParser):
         if self.depth == 0:
             line, column = self.getpos()
             self.ends.append(self.line_starts[line - 1] + column + len(f"</{tag}>"))
+
+
+def set_body(article, text: str) -> None:
+    """Give `article` the Markdown `text` as its body, with the sanitised HTML (split where the
+    teaser ends) and the word count that readers' pages show: made when an article is saved, never
+    per request. TooComplex leaves the article as it was."""
+    html = render(text)
+    article.lead_html, article.rest_html = split_teaser(html, current_app.config["TEASER_BLOCKS"])
+    article.word_count = word_count(text)
+    article.body_md = text
 
 
 def split_teaser(html: str, blocks: int) -> tuple[str, str]:

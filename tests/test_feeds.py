@@ -14,7 +14,7 @@ import feedparser
 import pytest
 from werkzeug.http import http_date
 
-from rsflask import feeds
+from rsflask import feeds, markup
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 from tests.test_seo import head_of, jpeg
@@ -537,7 +537,7 @@ def test_control_characters_stored_anywhere_leave_every_feed_and_sitemap_well_fo
     )
     article.title = f"Bell{NOT_XML} title"
     article.dek = f"A{NOT_XML} dek"
-    article.body_md = f"Body{NOT_XML} text.\n\nMore{NOT_XML}.\n"
+    markup.set_body(article, f"Body{NOT_XML} text.\n\nMore{NOT_XML}.\n")
     article.photo_alt, article.photo_credit = f"Alt{NOT_XML}", f"Credit{NOT_XML}"
     article.section.name = f"Europe{NOT_XML}"
     article.section.description = f"About{NOT_XML} Europe"

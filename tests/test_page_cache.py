@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from rsflask import create_app
+from rsflask import create_app, markup
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article
@@ -113,7 +113,7 @@ def test_publishing_shows_at_once_on_lists_fragments_and_feeds(client, add_artic
 def test_keep_reading_fragment_follows_an_edit(client, add_article):
     article = add_article("Long", body="One.\n\nTwo.\n\nThree old.\n")
     assert "Three old." in client.get("/articles/long/more", headers=htmx()).get_data(as_text=True)
-    article.body_md = "One.\n\nTwo.\n\nThree new.\n"
+    markup.set_body(article, "One.\n\nTwo.\n\nThree new.\n")
     db.session.commit()
     assert "Three new." in client.get("/articles/long/more", headers=htmx()).get_data(as_text=True)
 

@@ -240,7 +240,7 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
         return False
     try:
         # Before the upload is stored, for the same reason.
-        article.body_md = form.body.data or ""
+        markup.set_body(article, form.body.data or "")
     except markup.TooComplex as error:
         form.body.errors.append(str(error))
         return False
@@ -611,7 +611,8 @@ def restore_revision(article_id: int, revision_id: int):
     """Bring back a revision's title, dek and body, as a new save."""
     article = editable_article_or_404(article_id)
     revision = visible_revision_or_404(article, revision_id)
-    article.title, article.dek, article.body_md = revision.title, revision.dek, revision.body_md
+    article.title, article.dek = revision.title, revision.dek
+    markup.set_body(article, revision.body_md)
     db.session.flush()
     keep_revision(article)
     db.session.commit()

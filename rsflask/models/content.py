@@ -2,13 +2,11 @@
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import Column, ForeignKey, Index, Select, String, Table, Text, select
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from rsflask import markup
 from rsflask.db import db, utcnow
 
 # What an article's status column may hold. A published article whose time has not come is
@@ -144,16 +142,6 @@ class Article(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-    @validates("body_md")
-    def _render_body(self, key: str, text: str) -> str:
-        """Render on save, not per request: readers only ever get the stored, sanitised HTML."""
-        html = markup.render(text)
-        self.lead_html, self.rest_html = markup.split_teaser(
-            html, current_app.config["TEASER_BLOCKS"]
-        )
-        self.word_count = markup.word_count(text)
-        return text
 
     @validates("status")
     def _remember_status_before_trash(self, key: str, status: str) -> str:
