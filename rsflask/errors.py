@@ -6,7 +6,7 @@ from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from rsflask import markup
 from rsflask.db import db
@@ -63,4 +63,3 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(markup.TooComplex, too_complex)
     for error in DATABASE_UNAVAILABLE:
         app.register_error_handler(error, database_unavailable)
-    app.register_error_handler(InternalServerError, render_error)
