@@ -1,6 +1,6 @@
 """Default settings. instance/config.py and RSFLASK_* environment variables override them.
 
-The README's settings table mirrors this file: change both together.
+docs/settings.md mirrors this file: change both together.
 """
 
 # The publication's name, used in titles, the masthead and feeds.

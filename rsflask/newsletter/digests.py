@@ -2,7 +2,8 @@
 
 A delivery row (digest, subscriber) is committed as soon as the mail server has taken that
 subscriber's copy, one message at a time; a run that stops for any reason is resumed by running
-it again, which sends only to subscribers without a row. The README says what this guarantees.
+it again, which sends only to subscribers without a row. docs/newsletter.md says what this
+guarantees.
 
 A copy the server does not take is judged by what comes after it: once the server takes a later
 message, a refusal for good (5xx) is recorded as such and a "try later" (4xx) counts as one

@@ -86,7 +86,7 @@ def from_this_site() -> bool:
 
 
 # Exempt from the CSRF token, which a form in cached pages cannot carry: from_this_site() checks
-# where the post came from instead (README, Security).
+# where the post came from instead (docs/security.md).
 @bp.post("")
 @csrf.exempt
 def subscribe():
