@@ -5,16 +5,32 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
-from rsflask import mail, proxies
+from rsflask import (
+    conditional,
+    editor,
+    errors,
+    feeds,
+    fragments,
+    generation,  # noqa: F401  (its session event moves the content generation)
+    health,
+    logs,
+    mail,
+    newsletter,
+    nginx_hint,
+    page_cache,
+    proxies,
+    reader,
+    search,
+    security,
+    seo,
+    templating,
+)
 from rsflask.db import db
 from rsflask.slugs import SlugConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
@@ -34,44 +50,20 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     app.config.from_object("rsflask.settings")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("RSFLASK")
-    # Text settings as written, not read as JSON: a password "123456" or "true" stays itself.
-    for name in mail.TEXT_SETTINGS:
-        if f"RSFLASK_{name}" in os.environ:
-            app.config[name] = os.environ[f"RSFLASK_{name}"]
     if test_config:
         app.config.from_mapping(test_config)
     _fill_instance_defaults(app)
     mail.init_app(app)
-
     proxies.init_app(app)
-
     db.init_app(app)
-    csrf.init_app(app)
-
-    from rsflask import (
-        caching,
-        editor,
-        errors,
-        feeds,
-        fragments,
-        health,
-        logs,
-        newsletter,
-        page_cache,
-        reader,
-        search,
-        security,
-        seo,
-        templating,
-    )
-
     logs.init_app(app)
     security.init_app(app)
     app.url_map.converters["slug"] = SlugConverter
     templating.init_app(app)
     seo.init_app(app)
     fragments.init_app(app)
-    caching.init_app(app)
+    conditional.init_app(app)
+    nginx_hint.init_app(app)
     errors.init_app(app)
     editor.init_app(app)
     app.register_blueprint(reader.bp)

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import Connection, Integer, Table, make_url, select, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from rsflask import create_app, search
 from rsflask.backups import alembic_revision, content_rows
 from rsflask.db import db
 
@@ -18,8 +19,6 @@ BATCH = 1000
 @click.option("--to", "target_uri", required=True, help="URL of the new database, migrated here.")
 def copy_db_command(target_uri: str) -> None:
     """Copy every table of the site's database into an empty database, e.g. PostgreSQL."""
-    from rsflask import create_app, search
-
     try:
         target_url = make_url(target_uri)
     except ArgumentError as error:

@@ -23,6 +23,7 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
+from rsflask.page_cache import public_page
 from rsflask.photos import photo_folder
 from rsflask.reader import section_url
 from rsflask.security import embeddable
@@ -155,7 +156,7 @@ def atom(
 
     A listing with no visible article has no feed, so that no draft's tag or author is named.
     There is no Last-Modified: the feed changes when its newest article is trashed or a tag is
-    renamed, and no time stored anywhere moves forward then. The ETag (caching.py) is the body's
+    renamed, and no time stored anywhere moves forward then. The ETag (conditional.py) is the body's
     hash, so If-None-Match is answered exactly.
     """
     articles = db.session.scalars(
@@ -182,6 +183,7 @@ def titled(name: str) -> str:
 
 
 @bp.get("/feeds/all.atom")
+@public_page()
 def site():
     """Everything published, newest first."""
     page_url = url_for("reader.index", _external=True)
@@ -189,6 +191,7 @@ def site():
 
 
 @bp.get("/feeds/sections/<slug:slug>.atom")
+@public_page()
 def section(slug: str):
     """One section's articles (the QIOSK section included)."""
     section = db.first_or_404(select(Section).filter_by(slug=slug))
@@ -199,6 +202,7 @@ def section(slug: str):
 
 
 @bp.get("/feeds/types/<slug:slug>.atom")
+@public_page()
 def article_type(slug: str):
     """Articles of one type, QIOSK items included, as on the type's page."""
     article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
@@ -208,6 +212,7 @@ def article_type(slug: str):
 
 
 @bp.get("/feeds/tags/<slug:slug>.atom")
+@public_page()
 def tag(slug: str):
     """Articles with one tag."""
     tag = db.first_or_404(select(Tag).filter_by(slug=slug))
@@ -216,6 +221,7 @@ def tag(slug: str):
 
 
 @bp.get("/feeds/authors/<slug:slug>.atom")
+@public_page()
 def author(slug: str):
     """One author's articles."""
     author = db.first_or_404(select(Author).filter_by(slug=slug))
@@ -311,6 +317,7 @@ def sitemap_size(pages: list) -> int:
 
 
 @bp.get("/sitemap.xml")
+@public_page()
 def sitemap():
     """Every page worth indexing; past SITEMAP_LIMIT URLs, an index of sitemap parts."""
     pages = listing_pages()
@@ -321,6 +328,7 @@ def sitemap():
 
 
 @bp.get("/sitemaps/<int:number>.xml")
+@public_page()
 def sitemap_part(number: int):
     """One part of a sitemap too large for one file; none while one file holds it all."""
     pages = listing_pages()
@@ -332,6 +340,7 @@ def sitemap_part(number: int):
 
 
 @bp.get("/sitemaps/news.xml")
+@public_page()
 def news_sitemap():
     """Articles of the last two days, for Google News."""
     rows = db.session.execute(
@@ -344,6 +353,7 @@ def news_sitemap():
 
 
 @bp.get("/robots.txt")
+@public_page()
 def robots():
     """Crawl everything readers see, not the editors' pages or the fragments; here are the maps."""
     return Response(render_template("feeds/robots.txt"), mimetype="text/plain")

@@ -2,6 +2,9 @@
 
 from flask import Flask, Response, g, request
 
+# The request headers htmx sends that decide between a page and a fragment.
+HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Boosted")
+
 
 def wants_fragment() -> bool:
     """True for an htmx request that swaps part of a page; False for a browser asking for a page.
@@ -19,7 +22,7 @@ def wants_fragment() -> bool:
 
 def _vary_on_htmx(response: Response) -> Response:
     if g.get("varies_on_htmx"):
-        response.vary.update(("HX-Request", "HX-History-Restore-Request", "HX-Boosted"))
+        response.vary.update(HTMX_HEADERS)
     return response
 
 

@@ -6,6 +6,8 @@ email.message already do; what it adds on top (attachments, signals) the site do
 """
 
 import email.policy
+import json
+import os
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -33,6 +35,12 @@ def init_app(app: Flask) -> None:
     """Give the MAIL_* settings their types, whatever wrote them: a bad value fails at startup,
     not in the middle of a signup."""
     config = app.config
+    for name in TEXT_SETTINGS:
+        written = os.environ.get(f"RSFLASK_{name}")
+        # The text as written where the environment's value is the one in force (a later
+        # source, such as a test's settings, may have replaced it).
+        if written is not None and config[name] == _as_json(written):
+            config[name] = written
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
         config[name] = _boolean(name, config[name])
     for name, kind in (("MAIL_PORT", int), ("MAIL_TIMEOUT", float)):
@@ -43,6 +51,14 @@ def init_app(app: Flask) -> None:
     for name in TEXT_SETTINGS:
         if config[name] is not None:
             config[name] = str(config[name])
+
+
+def _as_json(text: str):
+    """What Config.from_prefixed_env made of an environment value."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _boolean(name: str, value) -> bool:

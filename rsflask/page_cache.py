@@ -1,37 +1,40 @@
 """Rendered pages kept and served without touching Flask, invalidated exactly.
 
-Every change that readers could see bumps one number, the site's generation, in the same
-transaction (a session event below). A cached page remembers the generation it was made at and is
-served only while that is still the current one, and only until the next scheduled article's time.
-So the cost of a hit is one primary-key read and a lookup in the store (each worker's memory, or
-Redis: page_store.py), and no reader ever gets a page from before a change once that change is
-committed. Only answers that are the same for every reader are kept: a 200 marked
-`Cache-Control: public` (see caching.py) that sets no cookie.
+A view that answers every reader alike says so where it is defined, with `@public_page(...)`,
+naming the query arguments it reads: only its answers are kept, and only those arguments make a
+new entry. A kept page remembers the site's content generation it was made at (generation.py) and
+is served only while that is still the current one, and only until the next scheduled article's
+time. So the cost of a hit is one primary-key read and a lookup in the store (each worker's
+memory, or Redis: page_store.py), and no reader ever gets a page from before a change once that
+change is committed.
 """
 
+import functools
 import hashlib
 import os
 import time
 import weakref
 from urllib.parse import unquote_to_bytes, urlencode
 
-from flask import Flask
-from sqlalchemy import event, func, select, update
+from flask import Flask, current_app, make_response, request
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_date
 
 from rsflask.db import db, utcnow
+from rsflask.fragments import HTMX_HEADERS
 from rsflask.limits import redis_client
-from rsflask.models import Article, SiteState
+from rsflask.models import Article
 from rsflask.page_store import Entry, MemoryStore, RedisStore
+from rsflask.proxies import mount_point
 
-# Tables readers never see: changing their rows leaves every page as it was.
-UNSEEN_TABLES = {"rate_limit_hits", "revisions", "subscribers", "users", "digest_deliveries"}
-# What a response may depend on besides the path, as the server handed it over: where it says the
-# site is mounted (which splits the path; proxies.py, inside this cache, joins and splits it
-# again), the host and scheme asked for and the server's own name (absolute URLs in pages; the
-# name stands in for a missing Host header), and the request headers pages vary by (fragments.py).
+# What a response may depend on besides the path and the arguments its view reads, as the server
+# handed it over: where it says the site is mounted (which splits the path; proxies.py, inside
+# this cache, joins and splits it again), the host and scheme asked for and the server's own name
+# (absolute URLs in pages; the name stands in for a missing Host header), and the headers that
+# make a page a fragment (fragments.py).
 KEY_ENVIRON = (
     "SCRIPT_NAME",
     "wsgi.url_scheme",
@@ -40,33 +43,77 @@ KEY_ENVIRON = (
     "SERVER_PORT",
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PROTO",
-    "HTTP_HX_REQUEST",
-    "HTTP_HX_HISTORY_RESTORE_REQUEST",
-    "HTTP_HX_BOOSTED",
+    *(f"HTTP_{name.upper().replace('-', '_')}" for name in HTMX_HEADERS),
 )
-
-
-# The query parameters that public pages read. Others (utm_*, fbclid, cache busters) change
-# nothing in a page, so they must not make a new entry: a link shared with a tracking id per
-# reader would miss every time and crowd everything else out of the cache.
-READ_PARAMETERS = frozenset({b"page", b"q", b"as_of"})
 
 BODY_HEADERS = ("content-length", "content-type")
 MAX_AGE = 300
 
 
-@event.listens_for(Session, "before_flush")
-def _bump_generation(session: Session, flush_context, instances) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(obj.__tablename__ not in UNSEEN_TABLES for obj in changed):
-        bump_generation(session)
+def public_page(query: tuple[str, ...] = ()):
+    """Declare a view's answer the same for every reader, and the query arguments it reads.
+
+    Its 200 answers are marked `Cache-Control: public` (browsers, the shipped nginx) and kept by
+    the page cache, under a key holding these arguments and no others: `?utm_source=...` or a
+    cache buster makes no new entry. While testing, reading any other argument raises, so a view
+    that starts to read one cannot silently serve one page for every value of it.
+    """
+    declared = frozenset(query)
+
+    def declare(view):
+        @functools.wraps(view)
+        def public_view(*args, **kwargs):
+            if current_app.testing:
+                request.args = DeclaredArgs(request.args, declared)
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200:
+                response.cache_control.public = True
+            return response
+
+        public_view.public_query = declared
+        return public_view
+
+    return declare
 
 
-def bump_generation(session: Session) -> None:
-    """Mark every cached page stale; for writes that bypass the ORM (bulk inserts)."""
-    session.execute(
-        update(SiteState).where(SiteState.id == 1).values(generation=SiteState.generation + 1)
-    )
+def declared_query() -> frozenset[str]:
+    """The query arguments the current view declared (none for a view that is not public)."""
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "public_query", frozenset())
+
+
+class DeclaredArgs(ImmutableMultiDict):
+    """`request.args` of a public view while testing: an argument it did not declare raises."""
+
+    def __init__(self, args, declared: frozenset[str]) -> None:
+        super().__init__(args)
+        self.declared = declared
+
+    def check(self, key) -> None:
+        if key not in self.declared:
+            raise LookupError(
+                f"{request.endpoint} reads ?{key}= but its @public_page declares only "
+                f"{sorted(self.declared)}: the page cache would serve one page for every value"
+            )
+
+    def __getitem__(self, key):
+        self.check(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None, type=None):
+        self.check(key)
+        return super().get(key, default, type)
+
+    def getlist(self, key, type=None):
+        self.check(key)
+        return super().getlist(key, type)
+
+    def __contains__(self, key) -> bool:
+        self.check(key)
+        return super().__contains__(key)
+
+    def __iter__(self):
+        raise LookupError(f"{request.endpoint} reads every query argument: name those it needs")
 
 
 class PageCache:
@@ -81,6 +128,8 @@ class PageCache:
         self.connection = None
         self.connection_pid = None
         self.database_errors = (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error)
+        self.mount_point = mount_point(app)
+        self.routes = app.url_map.bind("localhost", script_name=self.mount_point or "/")
 
     def generation(self) -> int:
         """The site's generation, read straight through the driver.
@@ -141,9 +190,12 @@ class PageCache:
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
+        query = self.public_query(environ)
+        if query is None:
+            return self.wsgi_app(environ, start_response)
         key = (
             environ.get("PATH_INFO", ""),
-            read_parameters(environ.get("QUERY_STRING", "")),
+            read_parameters(environ.get("QUERY_STRING", ""), query),
             *(environ.get(name, "") for name in KEY_ENVIRON),
         )
         try:
@@ -157,6 +209,26 @@ class PageCache:
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
         return self.render_and_keep(key, generation, environ, start_response)
+
+    def public_query(self, environ) -> frozenset[bytes] | None:
+        """The query arguments the view for this path declared, or None if it is not public.
+
+        The path is matched as the app will match it (proxies.MountPoint splits it at the
+        configured mount point), a redirect or a miss is never public.
+        """
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if self.mount_point:
+            if path != self.mount_point and not path.startswith(f"{self.mount_point}/"):
+                return None
+            path = path.removeprefix(self.mount_point)
+        # PEP 3333 hands the path over as latin-1 text; the app decodes its bytes as UTF-8.
+        path = path.encode("latin-1").decode("utf-8", "replace")
+        try:
+            endpoint, _ = self.routes.match(path, method="GET")
+        except HTTPException:
+            return None
+        query = getattr(self.app.view_functions.get(endpoint), "public_query", None)
+        return None if query is None else frozenset(name.encode() for name in query)
 
     def serve(self, entry: Entry, environ, start_response):
         if not_modified(entry, environ):
@@ -192,8 +264,8 @@ class PageCache:
         return [body]
 
 
-def read_parameters(query_string: str) -> str:
-    """The parameters of the query that pages read, as the bytes the app decodes them to.
+def read_parameters(query_string: str, query: frozenset[bytes]) -> str:
+    """The arguments in `query` of a query string, as the bytes the app decodes them to.
 
     Decoded, not matched as written: `?%70age=2` is `page=2` to the app, and must not be taken
     for the first page. Kept as bytes: decoding them as text here could make two queries that
@@ -206,7 +278,7 @@ def read_parameters(query_string: str) -> str:
     for field in query_string.encode("latin-1", "replace").split(b"&"):
         name, _, value = field.replace(b"+", b" ").partition(b"=")
         name = unquote_to_bytes(name)
-        if name in READ_PARAMETERS:
+        if name in query:
             kept.append((name, unquote_to_bytes(value)))
     return urlencode(kept)
 
@@ -221,10 +293,8 @@ def not_modified(entry: Entry, environ) -> bool:
 
 
 def keepable(status: str, headers: list[tuple[str, str]]) -> bool:
-    if not status.startswith("200"):
-        return False
-    names = {k.lower(): v.lower() for k, v in headers}
-    return "set-cookie" not in names and "public" in names.get("cache-control", "")
+    """A public view's 200, unless it sets a cookie: that must never reach another reader."""
+    return status.startswith("200") and not any(k.lower() == "set-cookie" for k, _ in headers)
 
 
 def init_app(app: Flask) -> None:

@@ -35,8 +35,13 @@ class MountPoint:
         return self.wsgi_app(environ, start_response)
 
 
+def mount_point(app: Flask) -> str:
+    """Where SITE_URL puts the site on its host: "" for the root, else a path like "/magazine"."""
+    return urlsplit(app.config["SITE_URL"]).path.rstrip("/")
+
+
 def init_app(app: Flask) -> None:
-    app.wsgi_app = MountPoint(app.wsgi_app, urlsplit(app.config["SITE_URL"]).path.rstrip("/"))
+    app.wsgi_app = MountPoint(app.wsgi_app, mount_point(app))
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -29,6 +29,7 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
+from rsflask.page_cache import public_page
 from rsflask.pagination import page_number, paginate
 from rsflask.security import embeddable
 
@@ -64,6 +65,7 @@ def qiosk_stream(limit: int = 6) -> list[Article]:
 
 
 @bp.get("/")
+@public_page()
 def index():
     """The front page: the lead story, teasers, the QIOSK stream."""
     articles = db.session.scalars(outside_qiosk(published()).limit(13)).all()
@@ -127,6 +129,7 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
 
 
 @bp.get("/articles/<slug:slug>")
+@public_page()
 def article(slug: str):
     """One article, with more from its section below, LATEST and QIOSK beside it."""
     article = visible_article_or_404(slug)
@@ -139,6 +142,7 @@ def article(slug: str):
 
 
 @bp.get("/articles/<slug:slug>/more")
+@public_page()
 def keep_reading(slug: str):
     """The rest of an article's body, for a teaser's Keep reading; a browser gets the article."""
     article = visible_article_or_404(slug)
@@ -148,6 +152,7 @@ def keep_reading(slug: str):
 
 
 @bp.get("/articles/<slug:slug>/less")
+@public_page()
 def show_less(slug: str):
     """A teaser folded back to its Keep reading control."""
     article = visible_article_or_404(slug)
@@ -179,6 +184,7 @@ def listing(
 
 
 @bp.get("/sections/<slug:slug>")
+@public_page(query=("page",))
 def section(slug: str):
     """A section's articles, newest first."""
     section = db.first_or_404(select(Section).filter_by(slug=slug))
@@ -190,6 +196,7 @@ def section(slug: str):
 
 
 @bp.get("/types/<slug:slug>")
+@public_page(query=("page",))
 def article_type(slug: str):
     """Articles of one type (Analysis, News, Opinion...), QIOSK items included, newest first."""
     article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
@@ -198,6 +205,7 @@ def article_type(slug: str):
 
 
 @bp.get("/tags/<slug:slug>")
+@public_page(query=("page",))
 def tag(slug: str):
     """Articles with one tag, newest first."""
     tag = db.first_or_404(select(Tag).filter_by(slug=slug))
@@ -206,6 +214,7 @@ def tag(slug: str):
 
 
 @bp.get("/authors/<slug:slug>")
+@public_page(query=("page",))
 def author(slug: str):
     """An author's bio and articles, newest first."""
     author = db.first_or_404(select(Author).filter_by(slug=slug))
@@ -214,6 +223,7 @@ def author(slug: str):
 
 
 @bp.get("/qiosk")
+@public_page(query=("page",))
 def qiosk():
     """The QIOSK stream of short news items, in full, newest first."""
     items = paginate(
@@ -224,6 +234,7 @@ def qiosk():
 
 
 @bp.get("/latest")
+@public_page(query=("page", "as_of"))
 def latest():
     """The LATEST list; htmx gets the next items only, to append below those already shown."""
     as_of = as_of_time()

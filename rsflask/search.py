@@ -36,9 +36,10 @@ from sqlalchemy.orm import Session
 from rsflask import limits
 from rsflask.db import db
 from rsflask.fragments import wants_fragment
+from rsflask.generation import bump_generation
 from rsflask.models import Article, ArticleAuthor, Author, Tag, published
 from rsflask.models.content import article_tags
-from rsflask.page_cache import bump_generation
+from rsflask.page_cache import public_page
 from rsflask.pagination import page_number
 from rsflask.text import drop_control
 
@@ -201,6 +202,7 @@ def marked(snippet: str | None) -> Markup:
 
 
 @bp.get("/search")
+@public_page(query=("page", "q"))
 def results():
     """Search results for ?q=; htmx gets the results only, as the reader types."""
     # Control characters mean nothing to the search and must not be echoed into the page.

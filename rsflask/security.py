@@ -1,7 +1,13 @@
-"""Security headers on every response, and cookies that are Secure wherever the site is HTTPS."""
+"""Security headers on every response, CSRF tokens on every form, and cookies that are Secure
+wherever the site is HTTPS."""
 
 from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
+
+# Every POST carries a token from the form that sent it; a view that checks the request's origin
+# instead (the newsletter signup, in every page's footer) is marked with `csrf.exempt`.
+csrf = CSRFProtect()
 
 # Everything the site loads is its own: one stylesheet, one script (htmx, configured through a
 # meta tag, so no inline script) and photos. Article bodies may show images from other https
@@ -96,3 +102,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.url_map.converters["int"] = IdConverter
     app.after_request(_add_headers)
+    csrf.init_app(app)

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from rsflask.feeds import changed_at
 from rsflask.models import Article
+from rsflask.page_cache import declared_query
 from rsflask.photos import add_missing_share_image, share_name, share_size
 from rsflask.reader import section_url
 from rsflask.site_card import site_card
@@ -19,9 +20,10 @@ LOGO = ("img/logo.png", 512, 512)
 
 
 def canonical_url() -> str:
-    """This page's absolute address without its query string, but ?page=N past the first page."""
+    """This page's absolute address without its query string, but ?page=N past the first page of
+    a listing (a view that declares it reads ?page=)."""
     args = dict(request.view_args or {})
-    page = request.args.get("page", "")
+    page = request.args.get("page", "") if "page" in declared_query() else ""
     if page.isascii() and page.isdigit() and int(page) > 1:
         args["page"] = int(page)
     return url_for(request.endpoint, _external=True, **args)

@@ -11,8 +11,8 @@ import pytest
 
 from rsflask.db import db
 from rsflask.demo import demo_photo
+from rsflask.generation import bump_generation
 from rsflask.models import Article, Subscriber
-from rsflask.page_cache import bump_generation
 from tests.conftest import make_app
 from tests.services import postgres_database
 

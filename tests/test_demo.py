@@ -1,7 +1,9 @@
 """`flask seed-demo` and `flask create-demo-editor`: what the demo stores, and running them again.
 
 Seeding draws and encodes photos and takes seconds, so it runs once for the module into a SQLite
-file that each test copies (on PostgreSQL, each test that needs the demo seeds its own).
+file. Each test gets a copy: of the file, or on PostgreSQL its rows copied into the test's
+database by the code of `flask copy-db`; running seed-demo again, as some tests do, then runs on
+PostgreSQL.
 """
 
 import html
@@ -12,8 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import TEST_DATABASE_URI, make_app
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
+from rsflask import search
+from rsflask.copy_db import copy_tables
 from rsflask.db import db
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Photo, Section, Tag, User
 from rsflask.models import published as published_articles
@@ -40,11 +44,23 @@ def seed_into(folder: Path, source: Path, photos: Path | None, *args: str) -> Si
     return SimpleNamespace(path=path, photos=folder / "instance" / "photos", output=result.output)
 
 
-def open_copy(seeded: SimpleNamespace, folder: Path, monkeypatch):
+def open_copy(request, seeded: SimpleNamespace):
     """An app (its context pushed) on a copy of a seeded database and its photos."""
-    monkeypatch.setenv("RSFLASK_INSTANCE_PATH", str(folder / "instance"))
-    shutil.copyfile(seeded.path, folder / "copy.sqlite3")
+    folder = request.getfixturevalue("tmp_path")
     shutil.copytree(seeded.photos, folder / "photos")
+    if TEST_DATABASE_URI:
+        app = request.getfixturevalue("app")
+        app.config["PHOTO_FOLDER"] = str(folder / "photos")
+        source = create_engine(f"sqlite:///{seeded.path}")
+        copy_tables(source, db.engine)
+        source.dispose()
+        search.reindex_all()
+        db.session.commit()
+        app.seed_output = seeded.output
+        yield app
+        return
+    request.getfixturevalue("monkeypatch").setenv("RSFLASK_INSTANCE_PATH", str(folder / "instance"))
+    shutil.copyfile(seeded.path, folder / "copy.sqlite3")
     app = make_app(
         folder / "instance",
         f"sqlite:///{folder / 'copy.sqlite3'}",
@@ -57,22 +73,18 @@ def open_copy(seeded: SimpleNamespace, folder: Path, monkeypatch):
         db.engine.dispose()
 
 
-def seed_per_test(request, *args: str):
-    """On PostgreSQL: the `app` fixture's database, seeded for this test."""
-    app = request.getfixturevalue("app")
-    result = app.test_cli_runner().invoke(args=["seed-demo", *args])
-    assert result.exit_code == 0, result.output
-    app.seed_output = result.output
-    return app
-
-
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory, migrated_database):
+def seeded(tmp_path_factory):
     """A SQLite file holding the demo content, its photos, and what `flask seed-demo` printed."""
-    if TEST_DATABASE_URI:
-        return None
-    template = Path(migrated_database.removeprefix("sqlite:///"))
-    return seed_into(tmp_path_factory.mktemp("demo"), template, None)
+    folder = tmp_path_factory.mktemp("demo")
+    empty = folder / "empty.sqlite3"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("RSFLASK_INSTANCE_PATH", str(folder / "instance"))
+        app = make_app(folder / "instance", f"sqlite:///{empty}")
+        with app.app_context():
+            assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+            db.engine.dispose()
+    return seed_into(folder, empty, None)
 
 
 @pytest.fixture(scope="module")
@@ -82,29 +94,21 @@ def seeded_120(tmp_path_factory, seeded):
     It runs on a copy of the seeded database, which gives what an empty database gives: the
     files are stored again under the same slugs, and the variations are numbered past them.
     """
-    if seeded is None:
-        return None
     folder = tmp_path_factory.mktemp("demo120")
     return seed_into(folder, seeded.path, seeded.photos, "--count", "120")
 
 
 @pytest.fixture
-def demo(request, tmp_path, monkeypatch, seeded):
+def demo(request, seeded):
     """An app (its context pushed) whose database holds the demo content; .seed_output is what
     `flask seed-demo` printed."""
-    if seeded is None:
-        yield seed_per_test(request)
-    else:
-        yield from open_copy(seeded, tmp_path, monkeypatch)
+    yield from open_copy(request, seeded)
 
 
 @pytest.fixture
-def hundred_twenty(request, tmp_path, monkeypatch, seeded_120):
+def hundred_twenty(request, seeded_120):
     """An app (its context pushed) whose database was seeded with `--count 120`."""
-    if seeded_120 is None:
-        yield seed_per_test(request, "--count", "120")
-    else:
-        yield from open_copy(seeded_120, tmp_path, monkeypatch)
+    yield from open_copy(request, seeded_120)
 
 
 def demo_articles(in_qiosk: bool) -> list[Article]:

@@ -17,7 +17,8 @@ from flask_login import current_user, login_required, logout_user
 
 from rsflask import limits
 from rsflask.db import db
-from rsflask.editor import bp, roles_required, sessions, sign_in_alert
+from rsflask.editor import sessions, sign_in_alert
+from rsflask.editor.access import bp, roles_required
 from rsflask.editor.forms import PasswordForm, SignInForm, UserForm
 from rsflask.models import User
 from rsflask.models.accounts import check_without_account

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rsflask import limits, markup, markup_budget
 from rsflask.article_files import get_or_create
 from rsflask.db import db, utcnow
-from rsflask.editor import bp, roles_required
+from rsflask.editor.access import bp, roles_required
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.fragments import wants_fragment
 from rsflask.models import (

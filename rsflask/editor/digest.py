@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from rsflask import markup
 from rsflask.db import db, utcnow
-from rsflask.editor import bp, roles_required
+from rsflask.editor.access import bp, roles_required
 from rsflask.models import Article, Digest, DigestDelivery
 from rsflask.models.accounts import PUBLISHING_ROLES
 from rsflask.newsletter import digests

@@ -13,7 +13,8 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from rsflask.db import db, utcnow
-from rsflask.editor import bp, growth, roles_required
+from rsflask.editor import growth
+from rsflask.editor.access import bp, roles_required
 from rsflask.editor.articles import escape_like
 from rsflask.models import Subscriber
 from rsflask.models.accounts import PUBLISHING_ROLES

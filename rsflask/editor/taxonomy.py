@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from werkzeug.datastructures import FileStorage
 
 from rsflask.db import db
-from rsflask.editor import bp, roles_required
+from rsflask.editor.access import bp, roles_required
 from rsflask.editor.forms import AuthorForm, NameSlugForm, SectionForm
 from rsflask.models import ArticleType, Author, Section
 from rsflask.photos import PhotoError, store_photo

@@ -1,7 +1,6 @@
 """Every table, imported here so that Alembic and the app see them all."""
 
 from rsflask.models.accounts import EndedSignIn, User
-from rsflask.models.cache import SiteState
 from rsflask.models.content import (
     Article,
     ArticleAuthor,
@@ -16,6 +15,7 @@ from rsflask.models.content import (
 )
 from rsflask.models.limits import RateLimitHit
 from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
+from rsflask.models.site_state import SiteState
 
 __all__ = [
     "Article",

@@ -1,7 +1,7 @@
 """The newsletter: signup with double opt-in, unsubscribe, the weekly round-up and its archive."""
 
-from flask import Blueprint
+# Each view module adds its routes to the blueprint when imported.
+from rsflask.newsletter import archive, signup  # noqa: F401
+from rsflask.newsletter.blueprint import bp
 
-bp = Blueprint("newsletter", __name__, url_prefix="/newsletter")
-
-from rsflask.newsletter import archive, signup  # noqa: E402, F401  (registers the routes)
+__all__ = ["bp"]

@@ -4,7 +4,7 @@ from flask import render_template
 
 from rsflask.db import db
 from rsflask.models import Digest
-from rsflask.newsletter import bp
+from rsflask.newsletter.blueprint import bp
 from rsflask.newsletter.digests import visible
 from rsflask.pagination import page_number
 

@@ -27,13 +27,15 @@ from sqlalchemy.orm import aliased
 from wtforms import EmailField, StringField
 from wtforms.validators import ValidationError
 
-from rsflask import csrf, limits
+from rsflask import limits
 from rsflask.db import db, utcnow
 from rsflask.fragments import wants_fragment
 from rsflask.mail import MAIL_ERRORS
 from rsflask.models import Subscriber, SubscriberToken
 from rsflask.models.newsletter import mailbox_of
-from rsflask.newsletter import bp, emails, tokens
+from rsflask.newsletter import emails, tokens
+from rsflask.newsletter.blueprint import bp
+from rsflask.security import csrf
 
 
 def normalised_email(form: FlaskForm, field: EmailField) -> None:
