@@ -153,9 +153,26 @@ def test_a_mail_setting_that_cannot_be_meant_stops_the_start(
         app_from_environment(tmp_path, monkeypatch, **{name: value})
 
 
+@pytest.mark.parametrize("written", ["123456", "true", "null", "[1, 2]", "plain"])
+def test_text_mail_settings_stay_as_written(tmp_path, monkeypatch, written):
+    app = app_from_environment(tmp_path, monkeypatch, MAIL_PASSWORD=written, MAIL_SERVER=written)
+    assert app.config["MAIL_PASSWORD"] == written and app.config["MAIL_SERVER"] == written
+
+
+def test_settings_given_to_create_app_win_over_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("RSFLASK_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("RSFLASK_MAIL_PASSWORD", "123456")
+    uri = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "MAIL_PASSWORD": 123456})
+    # Given as a number here, it is still text for smtplib; not the environment's value.
+    assert app.config["MAIL_PASSWORD"] == "123456"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "MAIL_PASSWORD": "from the settings"})
+    assert app.config["MAIL_PASSWORD"] == "from the settings"
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_a_password_of_digits_logs_in(tmp_path, monkeypatch):
-    """It used to reach smtplib as a number, and the login failed with a TypeError (a 500)."""
+    """Read as JSON, it would reach smtplib as a number, and the login fail with a TypeError."""
     logins = []
 
     def authenticate(server, session, envelope, mechanism, auth_data):
