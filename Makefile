@@ -37,21 +37,27 @@ database: setup
 run: database
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Tests run in as many processes as the machine has cores (pytest-xdist); TEST_WORKERS=0 runs
+# them in this one, e.g. to use a debugger.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
+
 test: setup checker
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The edit-test loop: every test but those that start servers (marked slow in tests/conftest.py).
 test-fast: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
-# The same suite on PostgreSQL, in an existing database that it empties (.ci/run makes one).
+# The same suite on PostgreSQL: each test process empties a database of its own beside this
+# one (test_gw0, ...; made when missing), or this one with TEST_WORKERS=0.
 TEST_POSTGRES_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: setup checker
-	RSFLASK_TEST_DATABASE_URI=$(TEST_POSTGRES_URI) $(BIN)/pytest
+	RSFLASK_TEST_DATABASE_URI=$(TEST_POSTGRES_URI) $(PYTEST)
 
 lint: setup
 	$(BIN)/ruff check .

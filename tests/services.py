@@ -12,15 +12,17 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from tests.conftest import TEST_DATABASE_URI
+from tests.conftest import TEST_DATABASE_URI, WORKER
 
 POSTGRES_URI = os.environ.get("RSFLASK_TEST_POSTGRES_URI") or (
     TEST_DATABASE_URI
     if TEST_DATABASE_URI and TEST_DATABASE_URI.startswith("postgresql")
     else "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-# Database 15, so that a developer's own Redis data in database 0 is left alone.
-REDIS_URL = os.environ.get("RSFLASK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Database 15 (14, 13, ... for more test processes), so that a developer's own Redis data in
+# database 0 is left alone, and two processes' keys never meet.
+REDIS_DATABASE = 15 - int(WORKER.removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("RSFLASK_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DATABASE}")
 
 
 def unavailable(message: str):
