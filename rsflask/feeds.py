@@ -2,10 +2,8 @@
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from html import escape
-from html.parser import HTMLParser
 from math import ceil
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
@@ -27,6 +25,7 @@ from rsflask.page_cache import public_page
 from rsflask.photos import photo_folder
 from rsflask.reader import section_url
 from rsflask.security import embeddable
+from rsflask.stored_html import with_absolute_links
 from rsflask.text import drop_control
 
 bp = Blueprint("feeds", __name__)
@@ -97,56 +96,11 @@ def feed_photo(article: Article) -> dict | None:
     }
 
 
-class AbsoluteLinks(HTMLParser):
-    """Sanitised HTML again, with every href and src resolved against a base URL.
-
-    Feed readers that ignore xml:base (many do) would otherwise resolve links against the feed's
-    own address, or not at all.
-    """
-
-    def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.base = base
-        self.out: list[str] = []
-
-    def tag(self, tag: str, attrs: list, end: str) -> str:
-        parts = [tag]
-        for name, value in attrs:
-            if value is None:
-                parts.append(name)
-                continue
-            if name in ("href", "src"):
-                value = urljoin(self.base, value)
-            parts.append(f'{name}="{escape(value)}"')
-        return f"<{' '.join(parts)}{end}>"
-
-    def handle_starttag(self, tag, attrs) -> None:
-        self.out.append(self.tag(tag, attrs, ""))
-
-    def handle_startendtag(self, tag, attrs) -> None:
-        self.out.append(self.tag(tag, attrs, " /"))
-
-    def handle_endtag(self, tag) -> None:
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data) -> None:
-        self.out.append(data)
-
-    def handle_entityref(self, name) -> None:
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name) -> None:
-        self.out.append(f"&#{name};")
-
-
 @bp.app_template_global()
 def absolute_links(html: str, base: str) -> Markup:
     """Stored, sanitised HTML with its links made absolute; what is stored stays as it is."""
-    parser = AbsoluteLinks(base)
-    parser.feed(html)
-    parser.close()
     # Only attribute values change, each escaped again: the HTML is as safe as markup.py made it.
-    return Markup("".join(parser.out))  # noqa: S704
+    return Markup(with_absolute_links(html, base))  # noqa: S704
 
 
 def atom(

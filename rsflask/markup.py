@@ -5,13 +5,13 @@ always goes through nh3, an allowlist sanitiser. nh3 replaces bleach, which is u
 """
 
 import re
-from html.parser import HTMLParser
 
 import markdown
 import nh3
 from flask import current_app
 
 from rsflask import markup_budget
+from rsflask.stored_html import top_level_ends
 
 # What render() raises, named here for the views that catch it.
 TooComplex = markup_budget.TooComplex
@@ -139,41 +139,6 @@ def top_heading_level_2(html: str) -> str:
     return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", html)
 
 
-class _TopLevelBlocks(HTMLParser):
-    """Finds the character offsets at which top-level elements of an HTML fragment end."""
-
-    VOID = frozenset({"br", "hr", "img"})
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.line_starts = [0]
-        for match in re.finditer("\n", html):
-            self.line_starts.append(match.end())
-        self.depth = 0
-        self.ends: list[int] = []
-        self.feed(html)
-        self.close()
-
-    def _offset_after_tag(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column + len(self.get_starttag_text() or "")
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.VOID:
-            if self.depth == 0:
-                self.ends.append(self._offset_after_tag())
-        else:
-            self.depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.VOID:
-            return
-        self.depth -= 1
-        if self.depth == 0:
-            line, column = self.getpos()
-            self.ends.append(self.line_starts[line - 1] + column + len(f"</{tag}>"))
-
-
 def set_body(article, text: str) -> None:
     """Give `article` the Markdown `text` as its body, with the sanitised HTML (split where the
     teaser ends) and the word count that readers' pages show: made when an article is saved, never
@@ -186,7 +151,7 @@ def set_body(article, text: str) -> None:
 
 def split_teaser(html: str, blocks: int) -> tuple[str, str]:
     """Split sanitised HTML after its first `blocks` top-level elements: (lead, rest)."""
-    ends = _TopLevelBlocks(html).ends
+    ends = top_level_ends(html)
     if len(ends) <= blocks:
         return html, ""
     cut = ends[blocks - 1]

@@ -9,7 +9,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from html.parser import HTMLParser
 from typing import NamedTuple
 
 import click
@@ -41,6 +40,7 @@ from rsflask.models import Article, ArticleAuthor, Author, Tag, published
 from rsflask.models.content import article_tags
 from rsflask.page_cache import public_page
 from rsflask.pagination import page_number
+from rsflask.stored_html import plain_text
 from rsflask.text import drop_control
 
 bp = Blueprint("search", __name__)
@@ -266,7 +266,7 @@ def write_index(connection: Connection, article_ids: Iterable[int]) -> None:
             key: article.id,
             "title": clean(article.title),
             "dek": clean(article.dek),
-            "body": plain_text(article.lead_html + article.rest_html)[:MAX_BODY_LENGTH],
+            "body": clean(plain_text(article.lead_html + article.rest_html))[:MAX_BODY_LENGTH],
             "tags": [],
             "authors": [],
         }
@@ -327,36 +327,6 @@ def _index_flushed_changes(session: Session, flush_context) -> None:
             )
         )
     write_index(connection, ids - {None})
-
-
-class _TextOf(HTMLParser):
-    """The text of sanitised HTML; block boundaries become spaces, inline tags join words."""
-
-    INLINE = frozenset(
-        {"a", "abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s"}
-        | {"samp", "small", "span", "strong", "sub", "sup"}
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag not in self.INLINE:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.handle_starttag(tag, [])
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    parser = _TextOf()
-    parser.feed(html)
-    parser.close()
-    return clean("".join(parser.parts))
 
 
 def clean(text: str) -> str:

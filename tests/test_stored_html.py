@@ -1,0 +1,27 @@
+"""Reading back stored, sanitised HTML: the teaser split points, absolute links, plain text."""
+
+from rsflask.stored_html import plain_text, top_level_ends, with_absolute_links
+
+HTML = '<p>Caf&eacute; &amp; <a href="/a?b=1&amp;c=2">bar</a></p>\n<hr>\n<p>One<br />two</p>'
+
+
+def test_top_level_elements_end_where_their_closing_tag_does():
+    ends = top_level_ends(HTML)
+    assert [HTML[:end].rsplit("\n", 1)[-1] for end in ends] == [
+        '<p>Caf&eacute; &amp; <a href="/a?b=1&amp;c=2">bar</a></p>',
+        "<hr>",
+        "<p>One<br />two</p>",
+    ]
+    assert top_level_ends("") == []
+
+
+def test_links_become_absolute_and_everything_else_stays_as_written():
+    absolute = with_absolute_links(HTML, "https://example.org/articles/x")
+    assert absolute == HTML.replace(
+        'href="/a?b=1&amp;c=2"', 'href="https://example.org/a?b=1&amp;c=2"'
+    )
+
+
+def test_plain_text_reads_entities_and_joins_inline_tags_only():
+    assert " ".join(plain_text(HTML).split()) == "Café & bar One two"
+    assert plain_text("<p>over<b>seas</b></p>").strip() == "overseas"
