@@ -7,8 +7,6 @@ environment (e.g. the systemd unit's environment file) change the two that diffe
 import multiprocessing
 import os
 
-from gunicorn.glogging import Logger
-
 # nginx in front talks to gunicorn on the loopback; nothing else should reach it.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
@@ -44,32 +42,8 @@ max_requests_jitter = 10_000
 # connection is ever shared across a fork.
 preload_app = False
 
-# One line per request on stdout (the journal under systemd): who, what, status, size and
-# duration in milliseconds. Page-cache hits, which never reach Flask, are logged here too.
-accesslog = "-"
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
-
-
-class AccessLogger(Logger):
-    """gunicorn's logger, with what a client sent kept on its line.
-
-    gunicorn refuses CR, LF and most other controls in a request, but lets a tab and the C1
-    controls through in header values (NEL, U+0085, is a line break to many tools), and the
-    User-Agent and X-Forwarded-For are logged as sent. Written as escapes instead, as the app
-    does with its own lines (rsflask/logs.py; the master process never imports the app).
-    """
-
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        return {name: _printable(value) for name, value in atoms.items()}
-
-
-def _printable(value):
-    if not isinstance(value, str) or value.isprintable():
-        return value
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in value)
-
-
-logger_class = AccessLogger
+# No access log: the app writes one line per request itself (rsflask/logs.py: method, path,
+# status, duration, page-cache hit or miss, request id), page-cache hits included.
+accesslog = None
 errorlog = "-"
 loglevel = "info"

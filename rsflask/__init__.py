@@ -56,7 +56,6 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     mail.init_app(app)
     proxies.init_app(app)
     db.init_app(app)
-    logs.init_app(app)
     security.init_app(app)
     app.url_map.converters["slug"] = SlugConverter
     templating.init_app(app)
@@ -74,6 +73,8 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     if commands:
         _add_commands(app)
     page_cache.init_app(app)
+    # Last: its line for each request covers everything inside, the page cache included.
+    logs.init_app(app)
     return app
 
 

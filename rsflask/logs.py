@@ -1,16 +1,22 @@
-"""Logging: one line per request (method, path, status, duration), INFO to stderr in production.
+"""Logging: one line per request, INFO to stderr in production.
 
-Under systemd stderr goes to the journal. Errors need nothing here: Flask logs every unhandled
-exception with its traceback on the app's logger, which these settings let through.
+The line says what an operator looks for: method, path, status, duration, whether the page cache
+answered (cache=hit), missed (cache=miss: it rendered a page it may keep) or had no part in it
+(cache=-), and the request's id, which the response carries as X-Request-ID. It is written by a
+middleware outside the page cache, so hits get theirs too; gunicorn writes no access log of its
+own (deploy/gunicorn.conf.py). Under systemd stderr goes to the journal. Errors need nothing
+here: Flask logs every unhandled exception with its traceback on the app's logger, which these
+settings let through.
 
 A message is always one line: what a request brings (a path with %0A in it decodes to a line
 break) could otherwise forge a line of the log, or hide part of one from a terminal.
 """
 
 import logging
+import secrets
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask
 
 request_logger = logging.getLogger("rsflask.requests")
 
@@ -31,24 +37,42 @@ def _one_line(record: logging.LogRecord) -> bool:
     return True
 
 
-def _start_clock() -> None:
-    g.request_started = time.perf_counter()
+class RequestLog:
+    """WSGI middleware, outermost: one line for every request."""
 
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
 
-def _note_status(response: Response) -> Response:
-    g.response_status = response.status_code
-    return response
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        request_id = secrets.token_hex(8)
 
+        def log(status: str) -> None:
+            # PEP 3333 hands the path over as latin-1 text; the app decodes its bytes as UTF-8.
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            path = path.encode("latin-1").decode("utf-8", "replace")
+            request_logger.info(
+                "%s %s %s %.1fms cache=%s id=%s",
+                environ["REQUEST_METHOD"],
+                path,
+                status,
+                (time.perf_counter() - started) * 1000,
+                environ.get("rsflask.cache", "-"),
+                request_id,
+            )
 
-def _log_request(error: BaseException | None) -> None:
-    # In teardown, which runs even when the response could not be finished: a 500 still gets
-    # its line.
-    started = g.get("request_started")
-    if started is None:
-        return
-    status = g.get("response_status", 500)
-    duration = (time.perf_counter() - started) * 1000
-    request_logger.info("%s %s %s %.1fms", request.method, request.path, status, duration)
+        def send_status(line: str, headers: list, exc_info=None):
+            # Logged as the answer starts: pages are whole by then (a photo file, the one
+            # answer that streams, is sent by nginx in production).
+            log(line.split(" ", 1)[0])
+            # A new list: a page-cache hit hands over the headers it keeps.
+            return start_response(line, [*headers, ("X-Request-ID", request_id)], exc_info)
+
+        try:
+            return self.wsgi_app(environ, send_status)
+        except BaseException:
+            log("500")
+            raise
 
 
 def init_app(app: Flask) -> None:
@@ -60,6 +84,4 @@ def init_app(app: Flask) -> None:
     # messages is escaped once, on whatever handler it ends up.
     app.logger.addFilter(_one_line)
     request_logger.addFilter(_one_line)
-    app.before_request(_start_clock)
-    app.after_request(_note_status)
-    app.teardown_request(_log_request)
+    app.wsgi_app = RequestLog(app.wsgi_app)

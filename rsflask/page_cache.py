@@ -205,9 +205,11 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         entry = self.store.get(key)
         if entry and entry.generation == generation and entry.valid_until > time.time():
+            environ["rsflask.cache"] = "hit"
             return self.serve(entry, environ, start_response)
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
+        environ["rsflask.cache"] = "miss"
         return self.render_and_keep(key, generation, environ, start_response)
 
     def public_query(self, environ) -> frozenset[bytes] | None:
@@ -310,4 +312,4 @@ def init_app(app: Flask) -> None:
         store = RedisStore(redis, site)
     else:
         store = MemoryStore(app.config["PAGE_CACHE_BYTES"])
-    app.wsgi_app = PageCache(app, store)
+    app.extensions["page_cache"] = app.wsgi_app = PageCache(app, store)

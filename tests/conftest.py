@@ -21,7 +21,6 @@ from rsflask import create_app
 from rsflask.article_files import ArticleFile, save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article
-from rsflask.page_cache import PageCache
 from tests.mail_server import MailServer
 
 TEST_DATABASE_URI = os.environ.get("RSFLASK_TEST_DATABASE_URI")
@@ -164,9 +163,9 @@ def app(tmp_path, monkeypatch, migrated_database):
         if TEST_DATABASE_URI:
             with db.engine.begin() as connection:
                 empty_tables(connection)
-        if isinstance(app.wsgi_app, PageCache):
+        if "page_cache" in app.extensions:
             # Its connection is its own, outside the pool that dispose() closes.
-            app.wsgi_app.close()
+            app.extensions["page_cache"].close()
         db.engine.dispose()
 
 

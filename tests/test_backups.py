@@ -121,14 +121,14 @@ def test_pages_cached_before_a_restore_are_not_served_after_it(
     add_article("Written after the backup")
     add_article("Also after the backup")
     assert "Also after the backup" in client.get("/").get_data(as_text=True)
-    cached_at = app.wsgi_app.generation()
+    cached_at = app.extensions["page_cache"].generation()
 
     result = runner.invoke(args=["restore", "--force", str(tmp_path / "backup")])
     assert result.exit_code == 0, result.output
     db.session.remove()
     add_article("Written after the restore")
     # More changes, one generation each, as long as the site has not passed the cached page's.
-    while app.wsgi_app.generation() < cached_at:
+    while app.extensions["page_cache"].generation() < cached_at:
         bump_generation(db.session)
         db.session.commit()
     front = client.get("/").get_data(as_text=True)

@@ -43,15 +43,24 @@ def request_lines():
     logger.removeHandler(handler)
 
 
-def test_every_request_leaves_one_line_with_method_path_status_and_duration(client, request_lines):
-    client.get("/healthz?probe=1")
+def test_every_request_leaves_one_line_with_method_path_status_duration_cache_and_id(
+    client, request_lines, add_article
+):
+    add_article("Story")
+    first = client.get("/healthz?probe=1")
     client.get("/no-such-page")
+    client.get("/articles/story")
+    client.get("/articles/story")
     lines = [record.getMessage() for record in request_lines]
-    assert len(lines) == 2
-    method, path, status, duration = lines[0].split()
-    assert (method, path, status) == ("GET", "/healthz", "200")
+    assert len(lines) == 4
+    method, path, status, duration, cache, request_id = lines[0].split()
+    assert (method, path, status, cache) == ("GET", "/healthz", "200", "cache=-")
     assert duration.endswith("ms") and float(duration.removesuffix("ms")) >= 0
+    assert request_id == f"id={first.headers['X-Request-ID']}"
     assert lines[1].startswith("GET /no-such-page 404 ")
+    # The second reader of the article is answered by the page cache, without Flask: logged too.
+    assert [line.split()[4] for line in lines[2:]] == ["cache=miss", "cache=hit"]
+    assert len({line.split()[5] for line in lines}) == 4
     assert all(record.levelno == logging.INFO for record in request_lines)
 
 
@@ -71,7 +80,9 @@ def test_an_unhandled_error_is_logged_with_its_traceback_and_its_request_line(ap
     assert response.status_code == 500
     [error] = [record for record in errors.records if record.levelno == logging.ERROR]
     assert error.exc_info and "the printer is on fire" in str(error.exc_info[1])
-    assert [record.getMessage().rsplit(" ", 1)[0] for record in request_lines] == ["GET /boom 500"]
+    assert [record.getMessage().split()[:3] for record in request_lines] == [
+        ["GET", "/boom", "500"]
+    ]
 
 
 def test_outside_debug_mode_info_lines_get_through(app):

@@ -36,7 +36,7 @@ def queries(app):
 
 
 def test_the_page_cache_wraps_the_app(app):
-    assert isinstance(app.wsgi_app, PageCache)
+    assert isinstance(app.extensions["page_cache"], PageCache)
 
 
 def test_a_cached_page_never_reaches_flask_or_the_orm(app, client, add_article, queries):
@@ -144,7 +144,7 @@ def test_bulk_inserted_articles_show_at_once(app, client, add_article):
 
 def test_pages_that_set_a_cookie_are_not_kept(app, client):
     client.get("/newsletter", headers=htmx())
-    assert not any(key[0] == "/newsletter" for key in app.wsgi_app.store.entries)
+    assert not any(key[0] == "/newsletter" for key in app.extensions["page_cache"].store.entries)
 
 
 def test_a_forged_host_does_not_poison_the_page_for_others(client, add_article):
@@ -181,7 +181,7 @@ def site_with(app):
 
     yield make
     for other in made:
-        other.wsgi_app.close()
+        other.extensions["page_cache"].close()
         with other.app_context():
             db.engine.dispose()
 
@@ -263,12 +263,12 @@ def test_fragments_and_pages_are_kept_apart(client, add_article):
 def test_signups_do_not_empty_the_cache(app, client, add_article):
     add_article("Story")
     client.get("/articles/story")
-    generation = app.wsgi_app.generation()
+    generation = app.extensions["page_cache"].generation()
     from rsflask.models import Subscriber
 
     db.session.add(Subscriber(email="reader@example.org"))
     db.session.commit()
-    assert app.wsgi_app.generation() == generation
+    assert app.extensions["page_cache"].generation() == generation
 
 
 def test_a_down_database_is_answered_by_the_app_not_the_cache(
@@ -280,7 +280,7 @@ def test_a_down_database_is_answered_by_the_app_not_the_cache(
     def broken():
         raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
 
-    monkeypatch.setattr(app.wsgi_app, "generation", broken)
+    monkeypatch.setattr(app.extensions["page_cache"], "generation", broken)
     response = client.get("/articles/story")
     assert response.status_code != 500
 

@@ -27,7 +27,7 @@ def servers(app, tmp_path):
 
 def shut_down(server) -> None:
     """Close what an app server holds open: the page cache's connection and the pool."""
-    server.wsgi_app.close()
+    server.extensions["page_cache"].close()
     with server.app_context():
         db.engine.dispose()
 
@@ -45,7 +45,7 @@ def rendered_by(server, path: str) -> tuple[str, bool]:
 
 
 def test_the_store_is_redis(servers):
-    assert all(isinstance(server.wsgi_app.store, RedisStore) for server in servers)
+    assert all(isinstance(server.extensions["page_cache"].store, RedisStore) for server in servers)
 
 
 def test_a_page_one_server_rendered_is_served_by_the_other(servers, add_article):
@@ -75,7 +75,7 @@ def test_entries_expire_in_redis_with_the_page(servers, add_article):
     add_article("Story")
     rendered_by(first, "/articles/story")
     client = redis.Redis.from_url(first.config["REDIS_URL"])
-    (name,) = list(client.scan_iter(first.wsgi_app.store.prefix + "*"))
+    (name,) = list(client.scan_iter(first.extensions["page_cache"].store.prefix + "*"))
     assert 0 < client.pttl(name) <= 300_000
     client.close()
 
@@ -85,7 +85,7 @@ def test_a_damaged_entry_in_redis_is_rendered_again(servers, add_article):
     add_article("Story")
     rendered_by(first, "/articles/story")
     client = redis.Redis.from_url(first.config["REDIS_URL"])
-    (name,) = list(client.scan_iter(first.wsgi_app.store.prefix + "*"))
+    (name,) = list(client.scan_iter(first.extensions["page_cache"].store.prefix + "*"))
     client.hset(name, "meta", "{not json")
     page, rendered = rendered_by(second, "/articles/story")
     assert rendered and "Story" in page

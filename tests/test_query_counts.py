@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import event
 
 from rsflask.db import db
-from rsflask.page_cache import PageCache
+from rsflask.page_store import MemoryStore
 from tests.conftest import htmx
 
 LISTINGS = [
@@ -26,8 +26,8 @@ MOST_QUERIES = 12
 
 @pytest.fixture
 def count_queries(app):
-    app.config["PAGE_CACHE_BYTES"] = 0
-    app.wsgi_app = app.wsgi_app.wsgi_app if isinstance(app.wsgi_app, PageCache) else app.wsgi_app
+    # A store that keeps nothing: every request renders.
+    app.extensions["page_cache"].store = MemoryStore(0)
     client = app.test_client()
     with app.app_context():
         engine = db.engine
