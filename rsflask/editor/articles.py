@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rsflask import limits, markup, markup_budget
 from rsflask.article_files import get_or_create
-from rsflask.db import db, utcnow
+from rsflask.db import db, escape_like, utcnow
 from rsflask.editor.access import bp, roles_required
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.fragments import wants_fragment
@@ -98,10 +98,6 @@ def status_condition(status: str):
     if status:
         return Article.status == status
     return Article.status != "trash"
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @bp.post("/articles")
