@@ -155,11 +155,6 @@ def local_input_time(value: datetime | None) -> datetime | None:
     return local_time(value).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def utc_from_input(value: datetime | None) -> datetime | None:
-    """A time the form has validated (forms.on_the_calendar) as stored: naive UTC."""
-    return utc_from_local(value) if value is not None else None
-
-
 def fields_of(article: Article) -> dict:
     """The article as its form shows it."""
     return {
@@ -262,7 +257,7 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     article.photo = photo
     article.photo_alt = (form.photo_alt.data or "").strip()
     article.photo_credit = (form.photo_credit.data or "").strip()
-    article.published_at = utc_from_input(form.published_at.data) or article.published_at
+    article.published_at = utc_from_local(form.published_at.data) or article.published_at
     return True
 
 
@@ -457,7 +452,7 @@ def saved_message(article: Article, updated: bool) -> str:
 
 def render_editor(form, article, status=200, message="", preview=None, recovered=None):
     try:
-        scheduled_time = utc_from_input(form.published_at.data)
+        scheduled_time = utc_from_local(form.published_at.data)
     except OffTheCalendar:
         scheduled_time = None  # the refused form says so under the field
     schedules = scheduled_time is not None and scheduled_time > utcnow()
@@ -505,7 +500,7 @@ def autosave(article_id: int):
     revision.authors = form.authors.data
     revision.photo_alt = form.photo_alt.data
     revision.photo_credit = form.photo_credit.data
-    revision.published_at = utc_from_input(form.published_at.data)
+    revision.published_at = utc_from_local(form.published_at.data)
     version = form.version.data or ""
     sane = version.isascii() and version.isdigit() and len(version) < 10
     revision.base_version = int(version) if sane else 0
