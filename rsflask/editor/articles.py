@@ -10,7 +10,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from rsflask import limits, markup, markup_budget
 from rsflask.article_files import get_or_create
 from rsflask.db import db, escape_like, utcnow
-from rsflask.editor.access import bp, roles_required
+from rsflask.editor.access import (
+    bp,
+    editable_article_or_404,
+    may_change,
+    may_publish,
+    roles_required,
+    visible_revision_or_404,
+)
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.fragments import wants_fragment
 from rsflask.models import (
@@ -22,7 +29,7 @@ from rsflask.models import (
     SlugRedirect,
     Tag,
 )
-from rsflask.models.accounts import PUBLISHING_ROLES, ROLES
+from rsflask.models.accounts import ROLES
 from rsflask.pagination import page_number
 from rsflask.photos import PhotoError, store_photo
 from rsflask.slugs import slugify
@@ -38,29 +45,6 @@ FILTERS = {
 # A new article's slug until the editor gives it a title: never shown in the form, so that
 # an empty slug field makes the slug from the title as the hint says.
 PLACEHOLDER_SLUG = "untitled-draft"
-
-
-def may_publish() -> bool:
-    return current_user.role in PUBLISHING_ROLES
-
-
-def may_change(article: Article) -> bool:
-    """Publishers may change any article; writers only their own drafts, in the trash or not."""
-    if may_publish():
-        return True
-    status = article.status
-    if status == "trash":
-        # What restoring would bring back: a writer who trashed a draft may restore it.
-        status = article.status_before_trash or "draft"
-    return article.created_by_id == current_user.id and status in ("draft", "review")
-
-
-def editable_article_or_404(article_id: int) -> Article:
-    """The article, if this user may change it."""
-    article = db.get_or_404(Article, article_id)
-    if not may_change(article):
-        abort(403)
-    return article
 
 
 @bp.get("/")
@@ -571,19 +555,6 @@ def revision(article_id: int, revision_id: int):
         article=article,
         revision=revision,
         changes=changes(fields_of_revision(revision, article), fields_of(article)),
-    )
-
-
-def visible_revision_or_404(article: Article, revision_id: int) -> Revision:
-    """A saved revision of the article, or this user's own autosave of it.
-
-    Anyone who may edit the article may see what was saved; unsaved text is its typist's alone.
-    """
-    mine = (Revision.kind == "autosave") & (Revision.user_id == current_user.id)
-    return db.first_or_404(
-        db.select(Revision)
-        .filter_by(id=revision_id, article_id=article.id)
-        .where((Revision.kind == "save") | mine)
     )
 
 
