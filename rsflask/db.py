@@ -1,4 +1,4 @@
-"""The declarative base and the Flask-SQLAlchemy object."""
+"""The declarative base, the Flask-SQLAlchemy object and the small helpers queries share."""
 
 import sqlite3
 from datetime import UTC, datetime
@@ -29,6 +29,11 @@ db = SQLAlchemy(model_class=Base)
 def utcnow() -> datetime:
     """Now in UTC without tzinfo: every stored time is naive UTC, on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def escape_like(text: str) -> str:
+    """`text` matched literally in a LIKE pattern with escape="\\": its % and _ mean themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @event.listens_for(Engine, "connect")

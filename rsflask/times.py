@@ -41,6 +41,8 @@ def naive_utc(value: datetime) -> datetime:
         raise OffTheCalendar(f"{written} in {zone} is {edge} in UTC") from error
 
 
-def utc_from_local(value: datetime) -> datetime:
+def utc_from_local(value: datetime | None) -> datetime | None:
     """A naive time in the publication's time zone (as typed) as stored: naive UTC."""
+    if value is None:
+        return None
     return naive_utc(value.replace(tzinfo=publication_zone()))

@@ -12,10 +12,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
-from rsflask.db import db, utcnow
+from rsflask.db import db, escape_like, utcnow
 from rsflask.editor import growth
 from rsflask.editor.access import bp, roles_required
-from rsflask.editor.articles import escape_like
 from rsflask.models import Subscriber
 from rsflask.models.accounts import PUBLISHING_ROLES
 from rsflask.models.newsletter import SUBSCRIBER_STATUSES
