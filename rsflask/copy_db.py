@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import Connection, Integer, Table, make_url, select, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from rsflask import create_app, search
+from rsflask import create_app, search_index
 from rsflask.backups import alembic_revision, content_rows
 from rsflask.db import db
 
@@ -47,7 +47,7 @@ def copy_db_command(target_uri: str) -> None:
             upgrade()
             copied = copy_tables(source, db.engine)
             # The search index is not a model table: it is rebuilt from the copied articles.
-            search.reindex_all()
+            search_index.reindex_all()
             db.session.commit()
         except SQLAlchemyError as error:
             raise click.ClickException(f"copying into {shown} failed: {error}") from error

@@ -13,7 +13,7 @@ from rsflask.article_files import get_or_create, read_article_file, save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
 from rsflask.models.content import article_tags
-from rsflask.search import compact_index, reindex
+from rsflask.search_index import compact_index, reindex
 
 ARTICLES = Path(__file__).parent / "demo" / "articles"
 SECTIONS = [

@@ -16,7 +16,7 @@ import pytest
 from conftest import TEST_DATABASE_URI, make_app
 from sqlalchemy import create_engine, func, select
 
-from rsflask import search
+from rsflask import search_index
 from rsflask.copy_db import copy_tables
 from rsflask.db import db
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Photo, Section, Tag, User
@@ -54,7 +54,7 @@ def open_copy(request, seeded: SimpleNamespace):
         source = create_engine(f"sqlite:///{seeded.path}")
         copy_tables(source, db.engine)
         source.dispose()
-        search.reindex_all()
+        search_index.reindex_all()
         db.session.commit()
         app.seed_output = seeded.output
         yield app

@@ -11,7 +11,7 @@ from rsflask.article_files import ArticleFile, save_article
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article, Author
-from rsflask.search import article_search, clean
+from rsflask.search_index import article_search, clean
 from tests.conftest import htmx
 
 
