@@ -38,6 +38,8 @@ class Refusal:
 
 @dataclass
 class Tally:
+    """What a run did with its copies: sent, refused for good, put off to a later run."""
+
     sent: int = 0
     refused: int = 0
     deferred: int = 0
