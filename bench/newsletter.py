@@ -25,7 +25,8 @@ from sqlalchemy import func, insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rsflask import create_app
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.models import DigestDelivery, Subscriber
 

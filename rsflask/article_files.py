@@ -1,4 +1,4 @@
-"""Articles as Markdown files with a meta-data header: bulk import, export and the demo content.
+"""Articles as Markdown files with a meta-data header: reading and checking one, writing one.
 
 The header is Python-Markdown's `meta` extension format::
 
@@ -19,21 +19,10 @@ from datetime import datetime
 from pathlib import Path
 
 from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
-from sqlalchemy import func, or_
-from sqlalchemy.exc import SQLAlchemyError
 
-from rsflask import markup
-from rsflask.db import db, utcnow
-from rsflask.models import Article, ArticleType, Author, Section, Tag
+from rsflask.models import Article
 from rsflask.models.content import STATUSES
-from rsflask.photos import (
-    PhotoError,
-    find_photo,
-    full_size_file,
-    open_image,
-    remove_photo_files,
-    store_photo,
-)
+from rsflask.photos import PhotoError, full_size_file, open_image
 from rsflask.slugs import is_valid_slug, slugify
 from rsflask.text import drop_control
 from rsflask.times import OffTheCalendar, local_time, utc_from_local
@@ -204,78 +193,6 @@ def read_article_file(path: Path) -> ArticleFile:
         if not article_file.image_alt:
             raise fail("an image needs 'image_alt:', a description for readers who cannot see it")
     return article_file
-
-
-def get_or_create(model, name: str, **extra):
-    """The row of `model` with this name (in any case), else with its slug; created when missing.
-
-    The name comes first because an admin may rename a row or give it a slug of its own, and an
-    export writes names. The exact name is asked for too: SQLite lowercases ASCII letters only.
-    """
-    row = db.session.scalar(
-        db.select(model)
-        .where(or_(model.name == name, func.lower(model.name) == name.lower()))
-        .order_by((model.name == name).desc(), model.id)
-        .limit(1)
-    )
-    slug = slugify(name, fallback="untitled")
-    row = row or db.session.scalar(db.select(model).filter_by(slug=slug))
-    if row is None:
-        row = model(name=name, slug=slug, **extra)
-        db.session.add(row)
-    return row
-
-
-def save_article(article_file: ArticleFile) -> Article:
-    """Create the article, or update the one with the same slug. The caller commits."""
-    # Rows it is filed under come first, so that no half-filled article is flushed early.
-    article_type = get_or_create(ArticleType, article_file.type)
-    section = get_or_create(Section, article_file.section)
-    tags = [get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
-    authors = [get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
-    photo = store_photo(article_file.image) if article_file.image is not None else None
-    article = db.session.scalar(db.select(Article).filter_by(slug=article_file.slug))
-    if article is None:
-        article = Article(slug=article_file.slug)
-        db.session.add(article)
-    article.title = article_file.title
-    article.dek = article_file.dek
-    markup.set_body(article, article_file.body)
-    article.article_type = article_type
-    article.section = section
-    article.tags = list(dict.fromkeys(tags))
-    article.authors = list(dict.fromkeys(authors))
-    article.status = article_file.status
-    if article_file.published:
-        article.published_at = article_file.published
-    elif article.status == "published" and article.published_at is None:
-        article.published_at = utcnow().replace(second=0, microsecond=0)
-    article.photo = photo
-    article.photo_alt = article_file.image_alt
-    article.photo_credit = article_file.image_credit
-    return article
-
-
-def import_article_file(path: Path) -> Article:
-    """Import one file in its own transaction: all of it is stored, or none of it."""
-    article_file = read_article_file(path)
-    new_photo = False
-    try:
-        # Asked before saving: if the import fails, only a photo new with it leaves files behind.
-        new_photo = article_file.image is not None and find_photo(article_file.image) is None
-        article = save_article(article_file)
-        db.session.commit()
-    except Exception as error:
-        db.session.rollback()
-        if new_photo:
-            remove_photo_files(article_file.image)
-        if isinstance(error, SQLAlchemyError):
-            reason = getattr(error, "orig", None) or error
-            raise ArticleFileError(f"{path}: the database refused it: {reason}") from error
-        if isinstance(error, markup.TooComplex):
-            raise ArticleFileError(f"{path}: {error}") from error
-        raise
-    return article
 
 
 def export_article(article: Article, folder: Path) -> Path:

@@ -8,7 +8,8 @@ import click
 from flask import Flask, current_app, url_for
 
 from rsflask import demo
-from rsflask.article_files import ArticleFileError, export_article, import_article_file
+from rsflask.article_files import ArticleFileError, export_article
+from rsflask.article_import import import_article_file
 from rsflask.db import db
 from rsflask.editor.forms import MIN_PASSWORD_LENGTH
 from rsflask.models import Article, Photo, User

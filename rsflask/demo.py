@@ -9,10 +9,12 @@ import click
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import func, insert
 
-from rsflask.article_files import get_or_create, read_article_file, save_article
+from rsflask.article_files import read_article_file
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
 from rsflask.models.content import article_tags
+from rsflask.named_rows import get_or_create
 from rsflask.search_index import compact_index, reindex
 
 ARTICLES = Path(__file__).parent / "demo" / "articles"

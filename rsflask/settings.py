@@ -1,6 +1,7 @@
 """Default settings. instance/config.py and RSFLASK_* environment variables override them.
 
-docs/settings.md mirrors this file: change both together.
+Each setting has a comment of its own, just above it: the table in docs/settings.md is made from
+these comments (python scripts/settings_reference.py), so write them for that table too.
 """
 
 # The publication's name, used in titles, the masthead and feeds.
@@ -8,34 +9,39 @@ SITE_NAME = "The Crosswind Review"
 # One line under the masthead and the default meta description.
 SITE_TAGLINE = "Foreign policy, read slowly."
 # The site's public address, for links made outside a request (emails, command output); its
-# path is where the site is mounted, whatever SCRIPT_NAME the server passes (proxies.py).
+# path is where the site is mounted (https://example.org/review), whatever SCRIPT_NAME the
+# server passes (proxies.py).
 SITE_URL = "http://127.0.0.1:5000"
 # IANA time zone in which dates are shown and imported times are read.
 TIMEZONE = "UTC"
 # Language and territory of the articles, as link previews read it (Open Graph's og:locale).
 LOCALE = "en_GB"
-# The "follow us" links: a list of [name, url] pairs (JSON in the environment).
+# The "follow us" links: a list of [name, url] pairs (JSON in the environment). The defaults are
+# examples, to be replaced.
 SOCIAL_LINKS = [
     ["Mastodon", "https://mastodon.example/@crosswind"],
     ["Bluesky", "https://bsky.example/profile/crosswind"],
     ["LinkedIn", "https://linkedin.example/company/crosswind"],
     ["RSS", "/feeds/all.atom"],
 ]
-# Database URL. None means SQLite in the instance folder (instance/rsflask.sqlite3).
+# Database URL, e.g. postgresql+psycopg://user@host/db. None means SQLite in the instance folder
+# (instance/rsflask.sqlite3).
 SQLALCHEMY_DATABASE_URI = None
-# Secret for sessions and CSRF tokens. None means generated once into instance/secret_key.
+# Secret that signs sessions and CSRF tokens; never hard-code it. None means generated once into
+# instance/secret_key.
 SECRET_KEY = None
-# CSRF tokens last as long as the session (Flask-WTF's default is an hour): an editor's form or a
-# signup form left open over lunch must still save.
+# Seconds a form's CSRF token lasts. None: as long as the session (Flask-WTF's default is an
+# hour), because an editor's form left open over lunch must still save.
 WTF_CSRF_TIME_LIMIT = None
-# Section whose short items make up the QIOSK stream.
+# Slug of the section whose short items make up the QIOSK stream.
 QIOSK_SECTION = "qiosk"
-# Articles per page on listings, and items per step of the LATEST list.
+# Articles per page on listings.
 ARTICLES_PER_PAGE = 12
+# Items per step of the LATEST list.
 LATEST_PER_PAGE = 8
 # How many top-level blocks (paragraphs, lists...) a teaser shows before "Keep reading".
 TEASER_BLOCKS = 2
-# Largest request body in bytes (photo uploads included); longer answers get 413.
+# Largest request body in bytes (photo uploads included); larger requests get 413.
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 # Largest non-file form field in bytes; Flask's own default (500 KB) is too small for long articles.
 MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
@@ -50,20 +56,24 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = None
 # Whether unsubscribe links of the old signed format, in emails sent before links became random
 # tokens, still work. Turn off once those emails are too old to matter.
 NEWSLETTER_LEGACY_UNSUBSCRIBE_LINKS = True
-# Round-up messages sent per second (0: as fast as the mail server takes them).
+# Round-up messages sent per second (0: as fast as the mail server takes them); `digest send
+# --rate` overrides it.
 DIGEST_RATE = 20
-# Round-up messages sent over one SMTP connection before a fresh one is opened.
+# Round-up messages sent over one SMTP connection before a fresh one is opened; `digest send
+# --batch-size` overrides it.
 DIGEST_BATCH_SIZE = 100
-# Runs of `digest send` in which the mail server may put off one address's copy ("try again
+# Runs of `digest send` in which the mail server may put off one address's copy (4xx, "try again
 # later") before it counts as refused, so that one full mailbox cannot hold the round-up open.
 DIGEST_MAX_ATTEMPTS = 3
 # SMTP server host name (the MAIL_* settings follow Flask-Mail's names).
 MAIL_SERVER = "localhost"
 # SMTP port: 25, 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL.
 MAIL_PORT = 25
-# Upgrade the connection with STARTTLS before logging in.
+# Upgrade the connection with STARTTLS before logging in (in the environment: true or false, 1
+# or 0, yes or no).
 MAIL_USE_TLS = False
-# Connect with TLS from the start (implicit TLS, usually port 465).
+# Connect with TLS from the start (implicit TLS, usually port 465); in the environment, as
+# MAIL_USE_TLS.
 MAIL_USE_SSL = False
 # A PEM file of the certificate authorities to trust for the mail server's certificate, instead
 # of the system's (a relay with a private CA or a self-signed certificate). None: the system's.
@@ -77,9 +87,9 @@ MAIL_DEFAULT_SENDER = "The Crosswind Review <newsletter@example.org>"
 # Seconds to wait for the SMTP server before giving up (a signup waits for it).
 MAIL_TIMEOUT = 10
 # Failed sign-ins per account in 15 minutes before only addresses that have not failed on it
-# may try (the owner is never locked out) and its owner is emailed; and failed sign-ins allowed
-# per client address in 15 minutes.
+# may try (the owner is never locked out) and its owner is emailed.
 SIGNIN_FAILURES_PER_ACCOUNT = 5
+# Failed sign-ins allowed per client address in 15 minutes; past them, 429.
 SIGNIN_FAILURES_PER_ADDRESS = 20
 # Searches allowed per client address per minute (typing refreshes the results, so not too few).
 SEARCH_RATE_LIMIT = 60
@@ -89,17 +99,22 @@ PREVIEW_RATE_LIMIT = 120
 SQLITE_BUSY_TIMEOUT = 10_000
 # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
 PROXY_COUNT = 0
-# Redis URL (redis://host:6379/0). Set, rate limits are counted there instead of the database.
+# Redis URL (redis://host:6379/0). Set, rate limits are counted, and rendered pages kept, in
+# Redis instead of the database and each worker's memory.
 REDIS_URL = None
-# Sessions are HttpOnly and SameSite=Lax always; Secure is set when served over HTTPS.
+# The session cookie is HttpOnly: scripts cannot read it.
 SESSION_COOKIE_HTTPONLY = True
+# The session cookie is SameSite=Lax: browsers do not send it on cross-site posts.
 SESSION_COOKIE_SAMESITE = "Lax"
-# None: Secure exactly when SITE_URL is https://, which also sets REMEMBER_COOKIE_SECURE.
+# Whether cookies (the session, which holds the CSRF token, and remember-me) are Secure. None:
+# exactly when SITE_URL is https://; True or False overrides that.
 SESSION_COOKIE_SECURE = None
-# Seconds the shipped nginx may keep a public page (the only staleness readers can see).
+# Seconds the shipped nginx may keep a public page (X-Accel-Expires): the only staleness readers
+# can see.
 NGINX_CACHE_SECONDS = 5
-# Memory for rendered pages kept by each worker (0 turns the page cache off). A viral story's
-# pages are a handful of ~40 KB bodies: 8 MiB holds about two hundred.
+# Memory in bytes for the rendered public pages each worker keeps (bodies, headers and
+# bookkeeping) when REDIS_URL is not set; 0 turns the page cache off. A viral story's pages are
+# a handful of ~40 KB bodies: 8 MiB holds about two hundred.
 PAGE_CACHE_BYTES = 8 * 1024 * 1024
-# Where uploaded and generated photos live. None means instance/photos.
+# Where uploaded photos and their generated variants live. None means instance/photos.
 PHOTO_FOLDER = None

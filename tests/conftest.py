@@ -18,7 +18,8 @@ from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 from rsflask import create_app
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 from tests.mail_server import MailServer

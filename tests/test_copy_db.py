@@ -4,7 +4,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article, RateLimitHit, SlugRedirect, Subscriber
 from tests.conftest import make_app

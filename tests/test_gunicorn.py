@@ -21,7 +21,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func
 
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Subscriber
 from tests.conftest import CLOSED_MAIL_PORT, make_app

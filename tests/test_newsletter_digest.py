@@ -344,7 +344,7 @@ def test_an_empty_archive_says_so(client):
 
 
 class FakeClock:
-    """Stands in for the time module in digests.py: sleeping moves the clock, instantly."""
+    """Stands in for the time module in digest_delivery.py: sleeping moves the clock, instantly."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -361,11 +361,11 @@ class FakeClock:
 def test_the_rate_spaces_the_messages(
     app, runner, mail_server, week, monkeypatch, options, interval
 ):
-    from rsflask.newsletter import digests
+    from rsflask.newsletter import digest_delivery
 
     app.config["DIGEST_RATE"] = 2
     clock = FakeClock()
-    monkeypatch.setattr(digests, "time", clock)
+    monkeypatch.setattr(digest_delivery, "time", clock)
     mail_server.on_message = lambda message: clock.sends.append(clock.now)
     add_subscribers(5)
     result = runner.invoke(args=["digest", "send", *options])

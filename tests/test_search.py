@@ -7,7 +7,8 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, inspect, select, update
 
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article, Author

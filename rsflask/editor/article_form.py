@@ -5,10 +5,10 @@ slug until it has a title."""
 from datetime import datetime
 
 from rsflask import markup
-from rsflask.article_files import get_or_create
 from rsflask.db import db, utcnow
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.models import Article, ArticleType, Author, Revision, Section, SlugRedirect, Tag
+from rsflask.named_rows import get_or_create
 from rsflask.photos import PhotoError, store_photo
 from rsflask.slugs import slugify
 from rsflask.times import local_time, utc_from_local

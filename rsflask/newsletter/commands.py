@@ -14,7 +14,15 @@ from flask.cli import AppGroup
 from rsflask import mail
 from rsflask.db import db
 from rsflask.models import Subscriber
-from rsflask.newsletter import digests, emails, tokens
+from rsflask.newsletter import (
+    digest_delivery,
+    digest_email,
+    digest_lease,
+    digest_refusals,
+    digests,
+    emails,
+    tokens,
+)
 
 newsletter_group = AppGroup("newsletter", help="Newsletter subscribers.")
 digest_group = AppGroup("digest", help="The weekly round-up.")
@@ -88,9 +96,9 @@ def preview_command(output: Path | None) -> None:
         return
     # A link of the site's that unsubscribes no one: a real one would be a working link.
     url = mail.external_url("newsletter.unsubscribe", token="example")  # noqa: S106
-    text, html = digests.message_parts(
-        digests.digest_message(digests.edition(digest), digest.id, 0, "subscriber@example.org", url)
-    )
+    copy = digest_email.edition(digest)
+    message = digest_email.digest_message(copy, digest.id, 0, "subscriber@example.org", url)
+    text, html = digest_email.message_parts(message)
     if output:
         output.write_text(html, encoding="utf-8")
         click.echo(f"HTML email written to {output}")
@@ -149,8 +157,8 @@ def send_command(dry_run: bool, rate: float | None, batch_size: int | None) -> N
         dry_run_messages(digest)
         return
     try:
-        owner = digests.start_sending(digest)
-    except digests.DigestBusy as error:
+        owner = digest_lease.start_sending(digest)
+    except digest_lease.DigestBusy as error:
         raise click.ClickException(str(error)) from error
     digest_id = digest.id
     max_attempts = config["DIGEST_MAX_ATTEMPTS"]
@@ -159,22 +167,22 @@ def send_command(dry_run: bool, rate: float | None, batch_size: int | None) -> N
             stop_on_signals() as stopping,
             click.progressbar(length=left, label="Sending", show_pos=True) as bar,
         ):
-            tally = digests.deliver(
+            tally = digest_delivery.deliver(
                 digest, owner, rate, batch_size, max_attempts, stopping, bar.update
             )
-    except (digests.DigestBusy, digests.ServerFailing, *mail.MAIL_ERRORS) as error:
+    except (digest_lease.DigestBusy, digest_refusals.ServerFailing, *mail.MAIL_ERRORS) as error:
         raise click.ClickException(
             f"Stopped: {error}\nRun `flask digest send` again to send to the others."
         ) from error
     finally:
-        digests.release(digest_id, owner)
+        digest_lease.release(digest_id, owner)
     click.echo(f"{tally.sent} sent, {tally.refused} refused by the mail server for good.")
     if tally.deferred:
         click.echo(
             f"{tally.deferred} put off by the mail server: run this again later (after"
             f" {max_attempts} runs an address still put off counts as refused)."
         )
-    if digests.finish_if_done(digest_id):
+    if digest_lease.finish_if_done(digest_id):
         click.echo("The round-up has reached every subscriber.")
     elif stopping():
         click.echo("Stopped. Run `flask digest send` again to send to the others.")
@@ -182,11 +190,11 @@ def send_command(dry_run: bool, rate: float | None, batch_size: int | None) -> N
 
 def dry_run_messages(digest) -> None:
     """Make each subscriber's message, as a real send would, and send none of them."""
-    copy = digests.edition(digest)
+    copy = digest_email.edition(digest)
     rows = db.session.execute(digests.recipients(digest.id)).all()
     with click.progressbar(rows, label="Dry run") as bar:
         for subscriber_id, email in bar:
             url = emails.unsubscribe_url(subscriber_id)
-            digests.digest_message(copy, digest.id, subscriber_id, email, url)
+            digest_email.digest_message(copy, digest.id, subscriber_id, email, url)
     db.session.rollback()
     click.echo(f"Dry run: {len(rows)} messages made, none sent, nothing recorded.")

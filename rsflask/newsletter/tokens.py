@@ -1,4 +1,5 @@
-"""The links in newsletter emails: a random token each, stored only as its sha256.
+"""The links in newsletter emails: a random token each, stored only as its sha256, and what a
+link may do when it is followed.
 
 A token says nothing about the subscriber (no id, no address, nothing to guess from), and the
 database holds no working link. Confirm links expire after NEWSLETTER_CONFIRM_DAYS and work
@@ -75,3 +76,37 @@ def legacy_unsubscribing_subscriber(token: str) -> Subscriber | None:
     if hashlib.sha256(subscriber.email.encode()).hexdigest()[:16] != address_hash:
         return None
     return subscriber
+
+
+def confirm_link(token: str) -> tuple[SubscriberToken | None, str, int]:
+    """The stored confirm link, and what its page says when it cannot confirm (with the status):
+    an empty outcome means it can."""
+    stored = find(token, "confirm")
+    if stored is None:
+        if "." in token:
+            # The signed format of links emailed before they became random tokens.
+            return None, "outdated", 410
+        return None, "invalid", 400
+    subscriber = stored.subscriber
+    if stored.revoked_at is not None:
+        # Unsubscribed and signed up again since: only the newest email's link may confirm.
+        return stored, "superseded", 410
+    if subscriber.status == "confirmed":
+        return stored, "already", 200
+    if subscriber.status == "unsubscribed":
+        # The reader unsubscribed after this link was sent: only a new signup may undo that.
+        return stored, "unsubscribed", 410
+    if stored.expires_at < utcnow():
+        return stored, "expired", 410
+    return stored, "", 200
+
+
+def unsubscribing_subscriber(token: str) -> Subscriber | None:
+    """The subscriber an unsubscribe link is for; None for an old-format link that names an
+    address no longer on the list. Raises BadData for a link that is not (or no longer) ours."""
+    stored = find(token, "unsubscribe")
+    if stored is not None and stored.revoked_at is None:
+        return stored.subscriber
+    if stored is None and "." in token:
+        return legacy_unsubscribing_subscriber(token)
+    raise BadData("not a working unsubscribe link")

@@ -13,7 +13,8 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.demo import demo_photo
 from tests.conftest import make_app

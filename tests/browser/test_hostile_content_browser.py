@@ -10,7 +10,8 @@ console-error check: the sanitiser, not only the policy, must stop them.
 import pytest
 from playwright.sync_api import expect
 
-from rsflask.article_files import ArticleFile, save_article
+from rsflask.article_files import ArticleFile
+from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 from tests.browser.test_accessibility import editor_account, sign_in  # noqa: F401 (a fixture)

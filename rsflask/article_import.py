@@ -1,0 +1,65 @@
+"""Storing article files in the database: the article, created or updated by its slug, with
+the rows it is filed under and its photo; `flask import-article` and the demo store through it."""
+
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from rsflask import markup
+from rsflask.article_files import ArticleFile, ArticleFileError, read_article_file
+from rsflask.db import db, utcnow
+from rsflask.models import Article, ArticleType, Author, Section, Tag
+from rsflask.named_rows import get_or_create
+from rsflask.photos import find_photo, remove_photo_files, store_photo
+
+
+def save_article(article_file: ArticleFile) -> Article:
+    """Create the article, or update the one with the same slug. The caller commits."""
+    # Rows it is filed under come first, so that no half-filled article is flushed early.
+    article_type = get_or_create(ArticleType, article_file.type)
+    section = get_or_create(Section, article_file.section)
+    tags = [get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
+    authors = [get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
+    photo = store_photo(article_file.image) if article_file.image is not None else None
+    article = db.session.scalar(db.select(Article).filter_by(slug=article_file.slug))
+    if article is None:
+        article = Article(slug=article_file.slug)
+        db.session.add(article)
+    article.title = article_file.title
+    article.dek = article_file.dek
+    markup.set_body(article, article_file.body)
+    article.article_type = article_type
+    article.section = section
+    article.tags = list(dict.fromkeys(tags))
+    article.authors = list(dict.fromkeys(authors))
+    article.status = article_file.status
+    if article_file.published:
+        article.published_at = article_file.published
+    elif article.status == "published" and article.published_at is None:
+        article.published_at = utcnow().replace(second=0, microsecond=0)
+    article.photo = photo
+    article.photo_alt = article_file.image_alt
+    article.photo_credit = article_file.image_credit
+    return article
+
+
+def import_article_file(path: Path) -> Article:
+    """Import one file in its own transaction: all of it is stored, or none of it."""
+    article_file = read_article_file(path)
+    new_photo = False
+    try:
+        # Asked before saving: if the import fails, only a photo new with it leaves files behind.
+        new_photo = article_file.image is not None and find_photo(article_file.image) is None
+        article = save_article(article_file)
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        if new_photo:
+            remove_photo_files(article_file.image)
+        if isinstance(error, SQLAlchemyError):
+            reason = getattr(error, "orig", None) or error
+            raise ArticleFileError(f"{path}: the database refused it: {reason}") from error
+        if isinstance(error, markup.TooComplex):
+            raise ArticleFileError(f"{path}: {error}") from error
+        raise
+    return article
