@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from rsflask import listings
 from rsflask.db import db, utcnow
 from rsflask.models import (
     Article,
@@ -148,40 +149,35 @@ def site():
 @public_page()
 def section(slug: str):
     """One section's articles (the QIOSK section included)."""
-    section = db.first_or_404(select(Section).filter_by(slug=slug))
-    query = published().where(Article.section_id == section.id)
-    return atom(
-        query, titled(section.name), section_url(section.slug, _external=True), section.description
-    )
+    section, articles = listings.in_section(slug)
+    page_url = section_url(section.slug, _external=True)
+    return atom(articles, titled(section.name), page_url, section.description)
 
 
 @bp.get("/feeds/types/<slug:slug>.atom")
 @public_page()
 def article_type(slug: str):
     """Articles of one type, QIOSK items included, as on the type's page."""
-    article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
-    query = published().where(Article.type_id == article_type.id)
+    article_type, articles = listings.of_type(slug)
     page_url = url_for("reader.article_type", slug=slug, _external=True)
-    return atom(query, titled(article_type.name), page_url)
+    return atom(articles, titled(article_type.name), page_url)
 
 
 @bp.get("/feeds/tags/<slug:slug>.atom")
 @public_page()
 def tag(slug: str):
     """Articles with one tag."""
-    tag = db.first_or_404(select(Tag).filter_by(slug=slug))
-    query = published().join(article_tags).where(article_tags.c.tag_id == tag.id)
-    return atom(query, titled(tag.name), url_for("reader.tag", slug=slug, _external=True))
+    tag, articles = listings.tagged(slug)
+    return atom(articles, titled(tag.name), url_for("reader.tag", slug=slug, _external=True))
 
 
 @bp.get("/feeds/authors/<slug:slug>.atom")
 @public_page()
 def author(slug: str):
     """One author's articles."""
-    author = db.first_or_404(select(Author).filter_by(slug=slug))
-    query = published().join(ArticleAuthor).where(ArticleAuthor.author_id == author.id)
+    author, articles = listings.by_author(slug)
     page_url = url_for("reader.author", slug=slug, _external=True)
-    return atom(query, titled(author.name), page_url, author.bio)
+    return atom(articles, titled(author.name), page_url, author.bio)
 
 
 def listing_pages() -> list[tuple[str, datetime]]:

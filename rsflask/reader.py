@@ -16,16 +16,14 @@ from flask import (
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from rsflask import listings
 from rsflask.db import db, utcnow
 from rsflask.fragments import wants_fragment
 from rsflask.models import (
     Article,
-    ArticleAuthor,
-    ArticleType,
     Author,
     Section,
     SlugRedirect,
-    Tag,
     published,
 )
 from rsflask.models.content import article_tags
@@ -187,39 +185,35 @@ def listing(
 @public_page(query=("page",))
 def section(slug: str):
     """A section's articles, newest first."""
-    section = db.first_or_404(select(Section).filter_by(slug=slug))
+    section, articles = listings.in_section(slug)
     # QIOSK's listing lives elsewhere (section_url): its section address leads there.
     if (home := section_url(section.slug)) != url_for("reader.section", slug=section.slug):
         return redirect(home, 301)
-    query = published().where(Article.section_id == section.id)
-    return listing(query, section.name, "Section", section.description)
+    return listing(articles, section.name, "Section", section.description)
 
 
 @bp.get("/types/<slug:slug>")
 @public_page(query=("page",))
 def article_type(slug: str):
     """Articles of one type (Analysis, News, Opinion...), QIOSK items included, newest first."""
-    article_type = db.first_or_404(select(ArticleType).filter_by(slug=slug))
-    query = published().where(Article.type_id == article_type.id)
-    return listing(query, article_type.name, "Type")
+    article_type, articles = listings.of_type(slug)
+    return listing(articles, article_type.name, "Type")
 
 
 @bp.get("/tags/<slug:slug>")
 @public_page(query=("page",))
 def tag(slug: str):
     """Articles with one tag, newest first."""
-    tag = db.first_or_404(select(Tag).filter_by(slug=slug))
-    query = published().join(article_tags).where(article_tags.c.tag_id == tag.id)
-    return listing(query, tag.name, "Tag")
+    tag, articles = listings.tagged(slug)
+    return listing(articles, tag.name, "Tag")
 
 
 @bp.get("/authors/<slug:slug>")
 @public_page(query=("page",))
 def author(slug: str):
     """An author's bio and articles, newest first."""
-    author = db.first_or_404(select(Author).filter_by(slug=slug))
-    query = published().join(ArticleAuthor).where(ArticleAuthor.author_id == author.id)
-    return listing(query, author.name, "Author", author.bio, author=author)
+    author, articles = listings.by_author(slug)
+    return listing(articles, author.name, "Author", author.bio, author=author)
 
 
 @bp.get("/qiosk")
