@@ -206,3 +206,32 @@ def test_an_article_prints_without_navigation_or_sidebar(page, live_server):
     expect(page.locator(".site-footer")).to_be_hidden()
     page.emulate_media(media="screen")
     expect(page.locator("nav.sections")).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "button",
+    [
+        '<button class="secondary">Restore</button>',
+        '<input class="secondary" type="submit" value="Discard">',
+        '<button class="danger">Move to trash</button>',
+        '<input type="submit" value="Save draft">',
+    ],
+)
+def test_a_hovered_button_keeps_its_text_readable(js_page, live_server, scheme, button):
+    """Hovering changes a button's shade only: its text keeps the colour of its variant."""
+    page = js_page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(live_server + "/")
+    page.evaluate(
+        "html => document.querySelector('main').insertAdjacentHTML('afterbegin', html)", button
+    )
+    probe = page.locator("main > :first-child")
+    style = (
+        "element => [getComputedStyle(element).color, getComputedStyle(element).backgroundColor]"
+    )
+    at_rest = probe.evaluate(style)
+    probe.hover()
+    hovered = probe.evaluate(style)
+    assert hovered == at_rest
+    assert probe.evaluate("element => getComputedStyle(element).filter") != "none"
