@@ -22,8 +22,8 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
-from rsflask.page_cache import public_page
 from rsflask.photos import photo_folder
+from rsflask.public_pages import public_page
 from rsflask.reader import section_url
 from rsflask.security import embeddable
 from rsflask.stored_html import with_absolute_links

@@ -1,25 +1,23 @@
 """Rendered pages kept and served without touching Flask, invalidated exactly.
 
-A view that answers every reader alike says so where it is defined, with `@public_page(...)`,
-naming the query arguments it reads: only its answers are kept, and only those arguments make a
-new entry. A kept page remembers the site's content generation it was made at (generation.py) and
-is served only while that is still the current one, and only until the next scheduled article's
-time. So the cost of a hit is one primary-key read and a lookup in the store (each worker's
-memory, or Redis: page_store.py), and no reader ever gets a page from before a change once that
-change is committed.
+A view that answers every reader alike says so where it is defined, with `@public_page(...)`
+(public_pages.py), naming the query arguments it reads: only its answers are kept, and only
+those arguments make a new entry. A kept page remembers the site's content generation it was
+made at (generation.py) and is served only while that is still the current one, and only until
+the next scheduled article's time. So the cost of a hit is one primary-key read and a lookup in
+the store (each worker's memory, or Redis: page_store.py), and no reader ever gets a page from
+before a change once that change is committed.
 """
 
-import functools
 import hashlib
 import os
 import time
 import weakref
 from urllib.parse import unquote_to_bytes, urlencode
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_date
 
@@ -48,72 +46,6 @@ KEY_ENVIRON = (
 
 BODY_HEADERS = ("content-length", "content-type")
 MAX_AGE = 300
-
-
-def public_page(query: tuple[str, ...] = ()):
-    """Declare a view's answer the same for every reader, and the query arguments it reads.
-
-    Its 200 answers are marked `Cache-Control: public` (browsers, the shipped nginx) and kept by
-    the page cache, under a key holding these arguments and no others: `?utm_source=...` or a
-    cache buster makes no new entry. While testing, reading any other argument raises, so a view
-    that starts to read one cannot silently serve one page for every value of it.
-    """
-    declared = frozenset(query)
-
-    def declare(view):
-        @functools.wraps(view)
-        def public_view(*args, **kwargs):
-            if current_app.testing:
-                request.args = DeclaredArgs(request.args, declared)
-            response = make_response(view(*args, **kwargs))
-            if response.status_code == 200:
-                response.cache_control.public = True
-            return response
-
-        public_view.public_query = declared
-        return public_view
-
-    return declare
-
-
-def declared_query() -> frozenset[str]:
-    """The query arguments the current view declared (none for a view that is not public)."""
-    view = current_app.view_functions.get(request.endpoint)
-    return getattr(view, "public_query", frozenset())
-
-
-class DeclaredArgs(ImmutableMultiDict):
-    """`request.args` of a public view while testing: an argument it did not declare raises."""
-
-    def __init__(self, args, declared: frozenset[str]) -> None:
-        super().__init__(args)
-        self.declared = declared
-
-    def check(self, key) -> None:
-        if key not in self.declared:
-            raise LookupError(
-                f"{request.endpoint} reads ?{key}= but its @public_page declares only "
-                f"{sorted(self.declared)}: the page cache would serve one page for every value"
-            )
-
-    def __getitem__(self, key):
-        self.check(key)
-        return super().__getitem__(key)
-
-    def get(self, key, default=None, type=None):
-        self.check(key)
-        return super().get(key, default, type)
-
-    def getlist(self, key, type=None):
-        self.check(key)
-        return super().getlist(key, type)
-
-    def __contains__(self, key) -> bool:
-        self.check(key)
-        return super().__contains__(key)
-
-    def __iter__(self):
-        raise LookupError(f"{request.endpoint} reads every query argument: name those it needs")
 
 
 class PageCache:

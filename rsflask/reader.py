@@ -27,8 +27,8 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
-from rsflask.page_cache import public_page
 from rsflask.pagination import page_number, paginate
+from rsflask.public_pages import public_page
 from rsflask.security import embeddable
 
 # How many of a section's newest articles compete to be shown as related to one of them.

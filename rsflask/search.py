@@ -24,8 +24,8 @@ from rsflask import limits, search_index
 from rsflask.db import db
 from rsflask.fragments import wants_fragment
 from rsflask.models import Article, published
-from rsflask.page_cache import public_page
 from rsflask.pagination import page_number
+from rsflask.public_pages import public_page
 from rsflask.search_index import TEXT_SEARCH_CONFIGURATION, article_search, clean
 
 bp = Blueprint("search", __name__)

@@ -7,8 +7,8 @@ from markupsafe import Markup
 
 from rsflask.feeds import changed_at
 from rsflask.models import Article
-from rsflask.page_cache import declared_query
 from rsflask.photos import add_missing_share_image, share_name, share_size
+from rsflask.public_pages import declared_query
 from rsflask.reader import section_url
 from rsflask.site_card import site_card
 from rsflask.templating import format_iso

@@ -9,7 +9,7 @@ from flask import Flask, request, request_started
 from rsflask import feeds
 from rsflask.db import db, utcnow
 from rsflask.models import Article
-from rsflask.page_cache import public_page
+from rsflask.public_pages import public_page
 from tests.conftest import htmx
 
 # A value of each argument that some public view declares, different from what no argument means.

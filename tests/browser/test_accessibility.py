@@ -235,3 +235,14 @@ def test_a_hovered_button_keeps_its_text_readable(js_page, live_server, scheme, 
     hovered = probe.evaluate(style)
     assert hovered == at_rest
     assert probe.evaluate("element => getComputedStyle(element).filter") != "none"
+
+
+@pytest.mark.parametrize("url", [*READER_PAGES.values(), "/latest", "/qiosk"])
+def test_no_reader_page_scrolls_sideways_on_a_phone(page, live_server, url):
+    """Everything fits a 320-pixel screen: a wide photo or a long word shrinks or wraps."""
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(live_server + url)
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] == widths[1], f"{url} is {widths[0]} pixels wide on a {widths[1]} screen"
