@@ -19,12 +19,11 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import VENV_BIN, free_port, gunicorn, nginx_site_conf, stop, wait_for
+from pages import VENV_BIN, free_port, gunicorn, nginx_site_conf, stop, wait_for, workspace
 
 LIGHTHOUSE = "lighthouse@12.2.3"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
@@ -48,13 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    for tool in ("npm", "chromium", "nginx"):
-        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-            raise SystemExit(f"{tool} is missing")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    folder = Path(tempfile.mkdtemp(prefix="rsflask-lighthouse-"))
-    # nginx's workers run as another user when started as root: they read here.
-    folder.chmod(0o755)
+    nginx, folder = workspace(("npm", "chromium", "nginx"), "rsflask-lighthouse-")
     tools = folder / "tools"
     subprocess.run(
         ["npm", "install", "--silent", "--prefix", str(tools), "-E", LIGHTHOUSE], check=True

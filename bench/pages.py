@@ -180,6 +180,17 @@ PAGES = {
 }
 
 
+def workspace(tools: tuple[str, ...], prefix: str) -> tuple[str, Path]:
+    """Stop unless each tool is installed; nginx's path and a new folder to work in."""
+    for tool in tools:
+        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
+            raise SystemExit(f"{tool} is missing: apt-get install -y {tool}")
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    # nginx's workers run as another user (www-data) when started as root: they read and write here.
+    folder.chmod(0o755)
+    return shutil.which("nginx") or "/usr/sbin/nginx", folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per round")
@@ -187,14 +198,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--articles", type=int, default=0, help="seed-demo --count N (0: demo set)")
     args = parser.parse_args()
-    for tool in ("wrk", "nginx"):
-        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-            raise SystemExit(f"{tool} is missing: apt-get install -y {tool}")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-
-    folder = Path(tempfile.mkdtemp(prefix="rsflask-bench-"))
-    # nginx's workers run as another user (www-data) when started as root: they read and write here.
-    folder.chmod(0o755)
+    nginx, folder = workspace(("wrk", "nginx"), "rsflask-bench-")
     instance = folder / "instance"
     env = {**os.environ, "RSFLASK_INSTANCE_PATH": str(instance), "RSFLASK_PROXY_COUNT": "1"}
     flask = [str(VENV_BIN / "flask"), "--app", "rsflask"]
