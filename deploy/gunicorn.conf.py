@@ -33,8 +33,8 @@ graceful_timeout = 30
 keepalive = 2
 # Workers are replaced now and then, so slow memory growth never adds up; the jitter keeps
 # them from all restarting at the same moment. Rarely: a new worker pays for importing the app
-# and starts with an empty page cache, which under a viral story's load (thousands of requests a
-# second) showed as one-second stalls when this was every 2,000 requests.
+# and starts with an empty page cache; every 2,000 requests, that shows as one-second stalls
+# under a viral story's load (thousands of requests a second).
 max_requests = 100_000
 max_requests_jitter = 10_000
 
