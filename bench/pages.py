@@ -113,7 +113,8 @@ def stop(process: subprocess.Popen) -> None:
 
 def gunicorn(app: str, port: int, env: dict, log: Path) -> subprocess.Popen:
     command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"]
-    command += ["--access-logfile", "-", "--chdir", str(ROOT), app]
+    # The shipped configuration's logging: no access log of gunicorn's (the app writes its own).
+    command += ["--chdir", str(ROOT), app]
     return start(command, env, log)
 
 

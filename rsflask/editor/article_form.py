@@ -4,6 +4,8 @@ slug until it has a title."""
 
 from datetime import datetime
 
+from wtforms.fields.choices import SelectChoice
+
 from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.editor.forms import ArticleForm, AutosaveForm
@@ -56,11 +58,11 @@ def slug_taken(slug: str, article: Article | None) -> bool:
 
 def fill_choices(form: ArticleForm | AutosaveForm) -> None:
     form.article_type.choices = [
-        (t.id, t.name)
+        SelectChoice(t.id, t.name)
         for t in db.session.scalars(db.select(ArticleType).order_by(ArticleType.name))
     ]
     form.section.choices = [
-        (s.id, s.name)
+        SelectChoice(s.id, s.name)
         for s in db.session.scalars(db.select(Section).order_by(Section.position, Section.name))
     ]
 

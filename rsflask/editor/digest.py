@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -61,7 +62,7 @@ def edit_digest():
         )
     else:
         form = DigestForm()
-    form.articles.choices = [(a.id, a.title) for a in articles]
+    form.articles.choices = [SelectChoice(a.id, a.title) for a in articles]
     if request.method == "GET" or not form.validate_on_submit():
         return render_digest_page(form, draft, status=422 if form.errors else 200)
     picked = [a for a in articles if a.id in set(form.articles.data)]

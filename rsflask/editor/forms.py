@@ -13,6 +13,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -92,7 +93,7 @@ class PasswordForm(FlaskForm):
 class UserForm(TypedTextForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
     name = StringField("Name", validators=[Length(max=200)])
-    role = SelectField("Role", choices=[(role, role.capitalize()) for role in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(role, role.capitalize()) for role in ROLES])
     active = BooleanField("Can sign in", default=True)
     password = PasswordField(
         "Password",

@@ -4,7 +4,7 @@ import csv
 import io
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -19,6 +19,7 @@ from rsflask.models import Subscriber
 from rsflask.models.accounts import PUBLISHING_ROLES
 from rsflask.models.newsletter import SUBSCRIBER_STATUSES
 from rsflask.pagination import page_number
+from rsflask.templating import format_iso
 from rsflask.times import OffTheCalendar, naive_utc
 
 PER_PAGE = 50
@@ -91,10 +92,6 @@ def unsubscribe_subscriber(subscriber_id: int):
     return redirect(url_for("editor.subscribers", q=subscriber.email), 303)
 
 
-def csv_time(value: datetime | None) -> str:
-    return value.replace(tzinfo=UTC).isoformat(timespec="seconds") if value else ""
-
-
 def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
@@ -111,11 +108,11 @@ def export_subscribers():
             [
                 spreadsheet_safe(s.email),
                 s.status,
-                csv_time(s.signed_up_at),
+                format_iso(s.signed_up_at),
                 s.signup_ip,
-                csv_time(s.confirmed_at),
+                format_iso(s.confirmed_at),
                 s.confirm_ip,
-                csv_time(s.unsubscribed_at),
+                format_iso(s.unsubscribed_at),
             ]
         )
     response = make_response(out.getvalue())
