@@ -37,10 +37,11 @@ database: setup
 run: database
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Tests run in as many processes as the machine has cores (pytest-xdist); TEST_WORKERS=0 runs
-# them in this one, e.g. to use a debugger.
+# Tests run in as many processes as the machine has cores (pytest-xdist; an idle process takes
+# tests queued for a busy one, so no long test holds up the end); TEST_WORKERS=0 runs them in
+# this one, e.g. to use a debugger.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test: setup checker
 	$(BIN)/ruff check .
