@@ -24,6 +24,7 @@ from rsflask import (
     search,
     security,
     seo,
+    sitemaps,  # noqa: F401  (adds the sitemap routes to the feeds blueprint)
     templating,
 )
 from rsflask.db import db

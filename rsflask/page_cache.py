@@ -61,6 +61,8 @@ class PageCache:
         self.connection_pid = None
         self.database_errors = (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error)
         self.mount_point = mount_point(app)
+        # Each endpoint's declared arguments as the bytes keys are made of, found on first use.
+        self.queries: dict[str, frozenset[bytes] | None] = {}
         self.routes = app.url_map.bind("localhost", script_name=self.mount_point or "/")
 
     def generation(self) -> int:
@@ -161,8 +163,12 @@ class PageCache:
             endpoint, _ = self.routes.match(path, method="GET")
         except HTTPException:
             return None
-        query = getattr(self.app.view_functions.get(endpoint), "public_query", None)
-        return None if query is None else frozenset(name.encode() for name in query)
+        if endpoint not in self.queries:
+            query = getattr(self.app.view_functions.get(endpoint), "public_query", None)
+            if query is not None:
+                query = frozenset(name.encode() for name in query)
+            self.queries[endpoint] = query
+        return self.queries[endpoint]
 
     def serve(self, entry: Entry, environ, start_response):
         if not_modified(entry, environ):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask, request, request_started
 
-from rsflask import feeds
+from rsflask import sitemaps
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 from rsflask.public_pages import public_page
@@ -23,7 +23,7 @@ FRAGMENT_ONLY = {"reader.keep_reading", "reader.show_less"}
 def public_urls(app, add_article, monkeypatch):
     """Every public view's URL, with the slug of something readers can see where it takes one."""
     # Sitemap parts exist only for a sitemap too large for one file.
-    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 2)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", 2)
     add_article(
         "Canal report", section="Europe", type="Analysis", tags=["Water"], authors=["Ada Writer"]
     )

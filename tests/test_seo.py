@@ -21,7 +21,7 @@ from PIL import Image
 from protego import Protego
 from sqlalchemy import event
 
-from rsflask import feeds
+from rsflask import sitemaps
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 
@@ -317,7 +317,7 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
             "/authors/zoe-marlow",
         ]
     }
-    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 5)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", 5)
 
     root = read_xml(client, "/sitemap.xml")
     assert root.tag == f"{{{NS['s']}}}sitemapindex"
@@ -346,7 +346,7 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
     "url", ["/sitemaps/0.xml", "/sitemaps/-1.xml", "/sitemaps/x.xml", "/sitemaps/99999999999.xml"]
 )
 def test_bad_sitemap_part_is_404(client, site, monkeypatch, url):
-    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 2)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", 2)
     assert client.get(url).status_code == 404
 
 
