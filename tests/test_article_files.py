@@ -403,8 +403,10 @@ def test_a_database_error_is_a_message_naming_the_file_and_stores_nothing(
 def test_a_database_error_keeps_the_files_of_a_photo_stored_before(
     app, runner, tmp_path, monkeypatch
 ):
-    import_files(runner, full_file(tmp_path))
+    first = import_files(runner, full_file(tmp_path))
+    assert first.exit_code == 0, first.output
     files = photo_files(app)
+    assert files
     again = full_file(tmp_path, slug="same-photo-again")
 
     def locked():
