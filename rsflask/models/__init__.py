@@ -15,6 +15,8 @@ from rsflask.models.content import (
 )
 from rsflask.models.limits import RateLimitHit
 from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
+from rsflask.models.pages import Page, PageRedirect
+from rsflask.models.site_settings import SiteSettings
 from rsflask.models.site_state import SiteState
 
 __all__ = [
@@ -25,10 +27,13 @@ __all__ = [
     "Digest",
     "DigestDelivery",
     "EndedSignIn",
+    "Page",
+    "PageRedirect",
     "Photo",
     "RateLimitHit",
     "Revision",
     "Section",
+    "SiteSettings",
     "SiteState",
     "SlugRedirect",
     "Subscriber",

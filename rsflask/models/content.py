@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Select, String, Table, Text, select
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Table,
+    Text,
+    select,
+)
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -44,6 +54,11 @@ class Author(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     bio: Mapped[str] = mapped_column(Text, default="")
+    # "Editor-in-chief", "Contributing writer": under the name on the masthead and author page.
+    role_line: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Staff come first on the masthead (/authors), in the order of staff_position.
+    is_staff: Mapped[bool] = mapped_column(default=False, server_default="0")
+    staff_position: Mapped[int] = mapped_column(default=100, server_default="100")
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     photo: Mapped["Photo | None"] = relationship()
 
@@ -168,12 +183,19 @@ class Article(db.Model):
 
 
 class Revision(db.Model):
-    """A copy of what an article said at one save, or the newest unsaved text of an autosave."""
+    """A copy of what an article or a page said at one save, or the newest unsaved text of an
+    autosave."""
 
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_article_created", "article_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_revisions_article_created", "article_id", "created_at"),
+        Index("ix_revisions_page_created", "page_id", "created_at"),
+        CheckConstraint("(article_id IS NULL) <> (page_id IS NULL)", name="one_owner"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    # Of an article or of a page, never both.
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # "save" for every explicit save, "autosave" for the text typed since (one per user).
     kind: Mapped[str] = mapped_column(String(20), default="save")
@@ -194,6 +216,9 @@ class Revision(db.Model):
     photo_alt: Mapped[str | None] = mapped_column(String(500))
     photo_credit: Mapped[str | None] = mapped_column(String(300))
     published_at: Mapped[datetime | None]
+    # A page's form beyond its text (pages have no type, section, tags, authors or photo).
+    page_parent_id: Mapped[int | None]
+    page_type: Mapped[str | None] = mapped_column(String(20))
     user: Mapped["User | None"] = relationship()  # noqa: F821
 
 

@@ -50,6 +50,8 @@ class Subscriber(db.Model):
     confirmation_tried_at: Mapped[datetime | None]
     # Rows from a CSV import, whose consent was given elsewhere, say so.
     imported_at: Mapped[datetime | None]
+    # The saved revision of the privacy page that the signup form linked to (None: no page then).
+    privacy_revision_id: Mapped[int | None]
 
     @validates("email")
     def _find_mailbox(self, key: str, email: str) -> str:
