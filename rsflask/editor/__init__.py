@@ -6,7 +6,7 @@ from flask import Flask
 from flask_login import current_user
 
 # Each view module adds its routes to the blueprint when imported.
-from rsflask.editor import accounts, articles, digest, subscribers, taxonomy  # noqa: F401
+from rsflask.editor import accounts, articles, digest, notes, subscribers, taxonomy  # noqa: F401
 from rsflask.editor.access import bp, login_manager
 
 
