@@ -68,7 +68,8 @@ def test_notes_are_shown_newest_first_with_their_kinds(editor, story):
     notes = editor.get("/articles/grain").get_data(as_text=True).split('id="notes"')[1]
     labels = re.findall(r"<strong>([^<]+)</strong>", notes)
     assert labels == ["Editor&#39;s note", "Update", "Correction"]
-    order = [notes.index(text) for text in ("Last, a note", "Then an update", "First, a correction")]
+    texts = ("Last, a note", "Then an update", "First, a correction")
+    order = [notes.index(text) for text in texts]
     assert order == sorted(order)
 
 
