@@ -162,7 +162,8 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
         if "GET" in rule.methods and rule.endpoint not in NOT_HTML
     } - pages.endpoints
     assert unchecked == set(), "pages that this test does not check yet"
-    assert nu_errors(pages, tmp_path) == []
+    errors = nu_errors(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
 
 
 def reader_pages(pages: Pages, site: Digest) -> None:
