@@ -69,6 +69,29 @@ def on_the_calendar(form, field) -> None:
             raise ValidationError(f"{error}: choose another time.") from error
 
 
+class LocalTimeField(DateTimeLocalField):
+    """A time typed in the site's time zone, in an <input type="datetime-local">.
+
+    Its value attribute holds the time as HTML writes it (a four-digit year at least), never
+    the text as typed: text that is no time (sent by a browser without a date picker, or by
+    hand) would make the page invalid HTML, and browsers drop it anyway. The error quotes it.
+    """
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            typed = valuelist[0][:40]
+            raise ValueError(
+                f"“{typed}” is not a date and time, such as 2026-11-20 09:30."
+            ) from error
+
+    def _value(self) -> str:
+        if self.data is None:
+            return ""
+        return f"{self.data.year:04}-{self.data:%m-%dT%H:%M}"
+
+
 class SignInForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
@@ -127,7 +150,7 @@ class ArticleForm(TypedTextForm):
     )
     photo_credit = StringField("Photo credit", validators=[Length(max=300)])
     remove_photo = BooleanField("Remove the top photo")
-    published_at = DateTimeLocalField(
+    published_at = LocalTimeField(
         "Publish time",
         validators=[Optional(), on_the_calendar],
         format="%Y-%m-%dT%H:%M",
@@ -179,7 +202,5 @@ class AutosaveForm(TypedTextForm):
     body = TextAreaField(validators=[Length(max=MAX_CHARACTERS)])
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
-    published_at = DateTimeLocalField(
-        validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M"
-    )
+    published_at = LocalTimeField(validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M")
     version = HiddenField()
