@@ -21,7 +21,7 @@ from flask import g
 
 from rsflask.db import db, utcnow
 from rsflask.markup_budget import MAX_CHARACTERS
-from rsflask.models import Article, Digest, Revision, SubscriberToken
+from rsflask.models import Article, ArticleNote, Digest, Revision, SubscriberToken
 from rsflask.newsletter.digests import candidates
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests, upload
@@ -43,6 +43,7 @@ NOT_HTML = {
     "editor.export_subscribers",
     *(f"feeds.{name}" for name in ("site", "section", "article_type", "tag", "author")),
     *(f"feeds.{name}" for name in ("sitemap", "sitemap_part", "news_sitemap", "robots")),
+    "feeds.corrections_feed",
 }
 
 
@@ -121,7 +122,8 @@ def site(app, add_article, monkeypatch):
         "Grid politics",
         dek="Why the grid decides.",
         body="## Where it starts\n\nOne.\n\nTwo[^1].\n\nThree.\n\n> A quote.\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A footnote.\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n[A talk](https://youtu.be/Ab3_dE-9xYz)\n\n"
+        "https://example.org/report\n\n[^1]: A footnote.\n",
         tags=["Energy Security"],
         authors=["Ada Writer", "Ben Other"],
         image=image_bytes(),
@@ -132,6 +134,8 @@ def site(app, add_article, monkeypatch):
     for number in range(12):
         add_article(f"Filler {number}")
     make_user("admin@example.org", role="admin")
+    grid = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one()
+    grid.notes.append(ArticleNote(kind="correction", text_md="Fixed.", text_html="<p>Fixed.</p>"))
     articles = db.session.scalars(db.select(Article).limit(3)).all()
     sent = Digest(subject="Our pick", intro_md="An intro.", intro_html="<p>An intro.</p>")
     sent.articles = articles
@@ -177,6 +181,7 @@ def reader_pages(pages: Pages, site: Digest) -> None:
         ("author", "/authors/ada-writer"),
         ("latest", "/latest"),
         ("qiosk", "/qiosk"),
+        ("corrections", "/corrections"),
         ("search", "/search?q=grid"),
         ("search, nothing found", "/search?q=zzzz"),
         ("search, no query", "/search"),
@@ -278,6 +283,7 @@ def editor_pages(app, pages: Pages) -> None:
         ("dashboard", "/editor/"),
         ("article form", f"/editor/articles/{article.id}"),
         ("revisions", f"/editor/articles/{article.id}/revisions"),
+        ("corrections and updates", f"/editor/articles/{article.id}/notes"),
         ("revision", f"/editor/articles/{article.id}/revisions/{revision.id}"),
         ("sections", "/editor/sections"),
         ("new section", "/editor/sections/new"),
