@@ -60,13 +60,6 @@ def editable_article_or_404(article_id: int) -> Article:
     return article
 
 
-def editable_page_or_404(page_id: int) -> Page:
-    """The page, for those who may publish: pages are the site's own voice, not a writer's."""
-    if not may_publish():
-        abort(403)
-    return db.get_or_404(Page, page_id)
-
-
 def visible_revision_or_404(item: Article | Page, revision_id: int) -> Revision:
     """A saved revision of the article or page, or this user's own autosave of it.
 

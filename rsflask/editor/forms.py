@@ -202,7 +202,7 @@ class PageForm(TypedTextForm):
     parent = SelectField("Parent page", validate_choice=False)
     page_type = SelectField(
         "Page type",
-        choices=list(PAGE_TYPES.items()),
+        choices=[SelectChoice(name, label) for name, label in PAGE_TYPES.items()],
         validate_choice=False,
         description="Tells search engines what the page is.",
     )
