@@ -84,7 +84,8 @@ def write_page(client, title: str, button: str = "save", **changes) -> Page:
     page_id = start_page(client)
     changes.setdefault("slug", "")
     response = post_page(client, page_id, button, title=title, **changes)
-    assert response.status_code == 303, response.get_data(as_text=True)
+    errors = re.findall(r'class="field-error[^"]*"[^>]*>(.*?)</p>', response.text)
+    assert response.status_code == 303, errors
     return stored(page_id)
 
 

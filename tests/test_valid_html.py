@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rsflask.db import db, utcnow
-from rsflask.models import Article, Digest, Revision
+from rsflask.models import Article, Digest, Page, Revision
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests
 from tests.services import unavailable
@@ -177,6 +177,18 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
         method="POST", data={"title": "Grid", "body": "One.", "version": article.version},
     )  # fmt: skip
     revision = db.session.scalars(db.select(Revision).filter_by(article_id=article.id)).first()
+    pages.fetch("new page", "/editor/pages", 303, method="POST", data={})
+    page = db.session.scalars(db.select(Page)).one()
+    page_form = {"title": "About", "slug": "", "dek": "Who we are.", "parent": "",
+                 "page_type": "AboutPage", "body": "We **write**.", "in_nav": "y"}  # fmt: skip
+    pages.fetch("page saved", f"/editor/pages/{page.id}", 303, method="POST",
+                data={**page_form, "version": page.version, "save": "Save draft"})  # fmt: skip
+    db.session.refresh(page)
+    pages.fetch(
+        "page autosave fragment", f"/editor/pages/{page.id}/autosave", fragment="p",
+        method="POST", data={**page_form, "body": "We write.", "version": page.version},
+    )  # fmt: skip
+    page_revision = db.session.scalars(db.select(Revision).filter_by(page_id=page.id)).first()
     for name, url in [
         ("dashboard", "/editor/"),
         ("article form", f"/editor/articles/{article.id}"),
@@ -192,11 +204,19 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
         ("subscriber chart", "/editor/newsletter/chart"),
         ("subscriber import", "/editor/newsletter/import"),
         ("round-up", "/editor/newsletter/digest"),
+        ("pages", "/editor/pages"),
+        ("page form, text recovered", f"/editor/pages/{page.id}"),
+        ("page revisions", f"/editor/pages/{page.id}/revisions"),
+        ("page revision", f"/editor/pages/{page.id}/revisions/{page_revision.id}"),
     ]:
         pages.fetch(f"editor {name}", url)
     pages.fetch(
         "editor article form with errors", f"/editor/articles/{article.id}", 422,
         method="POST", data={"title": "", "body": "", "version": article.version},
+    )  # fmt: skip
+    pages.fetch(
+        "editor page form with errors", f"/editor/pages/{page.id}", 422, method="POST",
+        data={**page_form, "slug": "latest", "parent": "999", "version": page.version},
     )  # fmt: skip
     pages.fetch("editor preview", "/editor/preview", fragment="div", method="POST",
                 data={"body": "**Bold** and a [link](https://example.org)."})  # fmt: skip
