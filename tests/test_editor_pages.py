@@ -606,3 +606,28 @@ def test_trash_and_restore_bring_back_the_status_it_had(editor):
     editor.post(f"/editor/pages/{draft.id}/trash")
     editor.post(f"/editor/pages/{draft.id}/restore")
     assert stored(draft.id).status == "draft"
+
+
+def test_a_save_overtaken_between_its_check_and_its_write_is_refused(app, editor, monkeypatch):
+    """Another save can land after the version check passed: the write itself then fails."""
+    from rsflask.editor import pages
+
+    page = write_page(editor, "Raced", body="Common start.")
+    checked = pages.apply_form
+
+    def overtaken(form, page) -> bool:
+        # The row changes under the loaded page, as another save would change it.
+        db.session.execute(
+            db.update(Page).where(Page.id == page.id).values(version=Page.version + 1),
+            execution_options={"synchronize_session": False},
+        )
+        return checked(form, page)
+
+    monkeypatch.setattr(pages, "apply_form", overtaken)
+    response = post_page(editor, page.id, body="Mine, overtaken.")
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "Not saved: Edda Editor saved this page at" in text
+    assert textarea_value(text, "body") == "Mine, overtaken."
+    assert input_value(text, "version") == str(stored(page.id).version)
+    assert stored(page.id).body_md == "Common start."
