@@ -140,3 +140,27 @@ def test_axe_finds_no_wcag_aa_violations_on_the_pages_list_and_form(
     js_page.wait_for_load_state("networkidle")
     violations = axe_violations(js_page)
     assert violations == [], "\n".join(violations)
+
+
+def test_autosave_brings_back_a_pages_fields_after_the_tab_is_reloaded(
+    js_page, live_server, add_user
+):
+    page = js_page
+    add_user("page-autosaver@example.org", "editor")
+    sign_in(page, live_server, "page-autosaver@example.org")
+    page.goto(live_server + "/editor/pages")
+    page.get_by_role("button", name="New page").click()
+    page.get_by_label("Title").fill("Typed, never saved")
+    page.get_by_label("Slug").fill("typed-never-saved")
+    page.get_by_label("Page type").select_option(label="Contact page")
+    with page.expect_response(lambda response: response.url.endswith("/autosave")) as saved:
+        page.get_by_label("Body (Markdown)").fill("Write to us.")
+    assert saved.value.ok
+
+    page.reload()
+    expect(page.get_by_text("We restored text you typed")).to_be_visible()
+    expect(page.get_by_label("Title")).to_have_value("Typed, never saved")
+    expect(page.get_by_label("Slug")).to_have_value("typed-never-saved")
+    expect(page.get_by_label("Page type").locator("option:checked")).to_have_text("Contact page")
+    expect(page.get_by_label("Body (Markdown)")).to_have_value("Write to us.")
+    assert stored_page(live_server, "Typed, never saved") is None
