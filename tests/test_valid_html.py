@@ -21,7 +21,7 @@ from flask import g
 
 from rsflask.db import db, utcnow
 from rsflask.markup_budget import MAX_CHARACTERS
-from rsflask.models import Article, Digest, Revision, SubscriberToken
+from rsflask.models import Article, Digest, Page, Revision, SubscriberToken
 from rsflask.newsletter.digests import candidates
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests, upload
@@ -274,6 +274,18 @@ def editor_pages(app, pages: Pages) -> None:
                            data={**typed, "published_at": when})  # fmt: skip
         assert f'value="{label}" data-hx-swap-oob="true"' in kept
     revision = db.session.scalars(db.select(Revision).filter_by(article_id=article.id)).first()
+    pages.fetch("new page", "/editor/pages", 303, method="POST", data={})
+    page = db.session.scalars(db.select(Page)).one()
+    page_form = {"title": "About", "slug": "", "dek": "Who we are.", "parent": "",
+                 "page_type": "AboutPage", "body": "We **write**.", "in_nav": "y"}  # fmt: skip
+    pages.fetch("page saved", f"/editor/pages/{page.id}", 303, method="POST",
+                data={**page_form, "version": page.version, "save": "Save draft"})  # fmt: skip
+    db.session.refresh(page)
+    pages.fetch(
+        "page autosave fragment", f"/editor/pages/{page.id}/autosave", fragment="p",
+        method="POST", data={**page_form, "body": "We write.", "version": page.version},
+    )  # fmt: skip
+    page_revision = db.session.scalars(db.select(Revision).filter_by(page_id=page.id)).first()
     for name, url in [
         ("dashboard", "/editor/"),
         ("article form", f"/editor/articles/{article.id}"),
@@ -289,8 +301,16 @@ def editor_pages(app, pages: Pages) -> None:
         ("subscriber chart", "/editor/newsletter/chart"),
         ("subscriber import", "/editor/newsletter/import"),
         ("round-up", "/editor/newsletter/digest"),
+        ("pages", "/editor/pages"),
+        ("page form, text recovered", f"/editor/pages/{page.id}"),
+        ("page revisions", f"/editor/pages/{page.id}/revisions"),
+        ("page revision", f"/editor/pages/{page.id}/revisions/{page_revision.id}"),
     ]:
         pages.fetch(f"editor {name}", url)
+    pages.fetch(
+        "editor page form with errors", f"/editor/pages/{page.id}", 422, method="POST",
+        data={**page_form, "slug": "latest", "parent": "999", "version": page.version},
+    )  # fmt: skip
 
     body = "**Bold** and a [link](https://example.org)."
     pages.fetch("editor preview fragment", "/editor/preview", fragment="div", method="POST",
