@@ -54,6 +54,12 @@ def listing_pages() -> list[tuple[str, datetime]]:
             else:
                 url = url_for(endpoint, slug=slug, _external=True)
             pages.append((url, changed_at(updated_at, published_at)))
+    # A staff member's page is there before their first article (the masthead links it).
+    bylined = select(ArticleAuthor.author_id).join_from(ArticleAuthor, Article).where(visible)
+    staff_only = select(Author.slug).where(Author.is_staff, Author.id.not_in(bylined))
+    for slug in db.session.scalars(staff_only):
+        url = url_for("reader.author", slug=slug, _external=True)
+        pages.append((url, changed_at(*everything)))
     return pages
 
 

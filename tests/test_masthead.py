@@ -1,5 +1,6 @@
 """The masthead at /authors, the role line on author pages, the author form's masthead fields."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from rsflask.page_store import MemoryStore
 from rsflask.photos import store_photo
 from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
 from tests.test_reader import parse
-from tests.test_seo import SITE, assert_serves_the_stated_jpeg, page_head
+from tests.test_seo import SITE, assert_serves_the_stated_jpeg, page_head, sitemap, w3c
 
 
 def staff(name: str, position: int = 100, role_line: str = "", **fields) -> Author:
@@ -200,6 +201,19 @@ def test_masthead_is_a_public_page_that_changes_when_an_author_does(client, add_
     author.role_line = "Contributing writer"
     db.session.commit()
     assert "Contributing writer" in client.get("/authors").get_data(as_text=True)
+
+
+def test_the_sitemap_lists_the_masthead_and_each_staff_members_page_once(client, add_article):
+    article = add_article("One", authors=["Ada Writer"])
+    staff("Cy Desk")
+    ada = db.session.scalars(db.select(Author).filter_by(slug="ada-writer")).one()
+    ada.is_staff = True
+    db.session.commit()
+    xml = client.get("/sitemap.xml").get_data(as_text=True)
+    locs = re.findall(r"<loc>([^<]+)</loc>", xml)
+    for path in ("/authors", "/authors/cy-desk", "/authors/ada-writer"):
+        assert locs.count(f"{SITE}{path}") == 1, path
+    assert sitemap(client)[f"{SITE}/authors/cy-desk"] == w3c(article.updated_at)
 
 
 def test_every_page_links_to_the_masthead_in_its_footer(client, add_article):
