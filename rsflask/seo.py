@@ -52,14 +52,7 @@ def share_image(article: Article) -> dict:
             # Its files are gone: the site's card rather than a link to nothing.
             photo = None
     if photo is None:
-        card = site_card()
-        return {
-            "url": url_for("reader.photo", name=card["name"], _external=True),
-            "width": card["width"],
-            "height": card["height"],
-            "alt": card["alt"],
-            "is_photo": False,
-        }
+        return site_share_image()
     width, height = share_size(photo)
     return {
         "url": url_for("reader.photo", name=share_name(photo), _external=True),
@@ -67,6 +60,18 @@ def share_image(article: Article) -> dict:
         "height": height,
         "alt": article.photo_alt,
         "is_photo": True,
+    }
+
+
+def site_share_image() -> dict:
+    """The site's own card, as share_image gives it: for pages that have no photo of their own."""
+    card = site_card()
+    return {
+        "url": url_for("reader.photo", name=card["name"], _external=True),
+        "width": card["width"],
+        "height": card["height"],
+        "alt": card["alt"],
+        "is_photo": False,
     }
 
 
@@ -126,4 +131,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(canonical_url)
     app.add_template_global(article_summary)
     app.add_template_global(share_image)
+    app.add_template_global(site_share_image)
     app.add_template_global(article_structured_data)

@@ -219,6 +219,7 @@ def test_sitemap_lists_listing_pages_dated_by_their_newest_article(client, site)
     newest = max(article.updated_at for article in site.values())
     assert urls[f"{SITE}/"] == w3c(newest)
     assert urls[f"{SITE}/latest"] == w3c(newest)
+    assert urls[f"{SITE}/authors"] == w3c(newest)
     assert urls[f"{SITE}/qiosk"] == w3c(site["berth"].updated_at)
     assert urls[f"{SITE}/sections/asia"] == w3c(site["straits"].updated_at)
     assert urls[f"{SITE}/sections/europe"] == w3c(
@@ -238,6 +239,7 @@ def test_sitemap_lists_listing_pages_dated_by_their_newest_article(client, site)
         for path in [
             "/",
             "/latest",
+            "/authors",
             "/qiosk",
             "/sections/asia",
             "/sections/europe",
@@ -301,6 +303,7 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
         for path in [
             "/",
             "/latest",
+            "/authors",
             "/qiosk",
             "/sections/africa",
             "/sections/asia",

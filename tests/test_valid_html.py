@@ -21,8 +21,9 @@ from flask import g
 
 from rsflask.db import db, utcnow
 from rsflask.markup_budget import MAX_CHARACTERS
-from rsflask.models import Article, Digest, Page, Revision, SubscriberToken
+from rsflask.models import Article, Author, Digest, Page, Revision, SubscriberToken
 from rsflask.newsletter.digests import candidates
+from rsflask.photos import store_photo
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests, upload
 from tests.services import unavailable
@@ -132,6 +133,10 @@ def site(app, add_article, monkeypatch):
     for number in range(12):
         add_article(f"Filler {number}")
     make_user("admin@example.org", role="admin")
+    ada = db.session.scalars(db.select(Author).filter_by(slug="ada-writer")).one()
+    ada.role_line, ada.is_staff, ada.bio = "Editor-in-chief", True, "Ada edits."
+    ada.photo = store_photo(image_bytes(size=(600, 800)))
+    db.session.add(Author(name="Cy Desk", slug="cy-desk", role_line="Night editor", is_staff=True))
     articles = db.session.scalars(db.select(Article).limit(3)).all()
     sent = Digest(subject="Our pick", intro_md="An intro.", intro_html="<p>An intro.</p>")
     sent.articles = articles
@@ -175,6 +180,8 @@ def reader_pages(pages: Pages, site: Digest) -> None:
         ("type", "/types/analysis"),
         ("tag", "/tags/energy-security"),
         ("author", "/authors/ada-writer"),
+        ("author, staff without articles", "/authors/cy-desk"),
+        ("authors", "/authors"),
         ("latest", "/latest"),
         ("qiosk", "/qiosk"),
         ("search", "/search?q=grid"),
@@ -294,6 +301,7 @@ def editor_pages(app, pages: Pages) -> None:
         ("sections", "/editor/sections"),
         ("new section", "/editor/sections/new"),
         ("author", "/editor/authors/1"),
+        ("authors", "/editor/authors"),
         ("users", "/editor/users"),
         ("new user", "/editor/users/new"),
         ("password", "/editor/account/password"),

@@ -169,18 +169,33 @@ class NameSlugForm(TypedTextForm):
     slug = StringField("Slug", validators=slug_rules, description="Made from the name when empty.")
 
 
+def a_position(form, field) -> None:
+    """A place in an order, typed as text so that anything typed comes back with a message."""
+    # A number when the form was filled from the stored row and the field was not sent.
+    value = "" if field.data is None else str(field.data).strip()
+    if not (value.isascii() and value.isdigit() and int(value) <= MAX_POSITION):
+        raise ValidationError(f"A whole number, from 0 to {MAX_POSITION}.")
+
+
 class SectionForm(NameSlugForm):
     description = TextAreaField("Description", validators=[Length(max=2000)])
-    position = StringField("Position in the menu", default="100")
-
-    def validate_position(self, field: StringField) -> None:
-        value = (field.data or "").strip()
-        if not (value.isascii() and value.isdigit() and int(value) <= MAX_POSITION):
-            raise ValidationError(f"A whole number, from 0 to {MAX_POSITION}.")
+    position = StringField("Position in the menu", default="100", validators=[a_position])
 
 
 class AuthorForm(NameSlugForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role_line = StringField(
+        "Role line",
+        validators=[Length(max=200)],
+        description="Under the name on the author page and the masthead, e.g. Contributing writer.",
+    )
+    is_staff = BooleanField("Staff member", description="Listed first on the masthead (/authors).")
+    staff_position = StringField(
+        "Staff order",
+        default="100",
+        validators=[a_position],
+        description="Lowest first among the staff; equal ones go by name.",
+    )
     bio = TextAreaField("Short bio", validators=[Length(max=2000)])
     photo = FileField("Photo", description="JPEG, PNG or WebP.")
     remove_photo = BooleanField("Remove photo")
