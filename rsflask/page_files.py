@@ -25,7 +25,7 @@ from rsflask.article_files import (
 )
 from rsflask.models import Page
 from rsflask.models.pages import PAGE_STATUSES, PAGE_TYPES
-from rsflask.page_slug_check import page_slug_problem
+from rsflask.page_addresses import reserved_message, reserved_slugs
 from rsflask.slugs import is_valid_slug, slugify
 from rsflask.times import OffTheCalendar
 
@@ -85,8 +85,8 @@ def page_file_from(path: Path, meta: dict[str, str], body: str) -> PageFile:
     slug = meta.get("slug") or slugify(title)
     if not is_valid_slug(slug):
         raise fail(f"bad slug {slug!r}: use lowercase letters, digits and single hyphens")
-    if problem := page_slug_problem(slug):
-        raise fail(problem)
+    if slug in reserved_slugs():
+        raise fail(reserved_message(slug))
     parent = meta.get("parent", "")
     if parent and not is_valid_slug(parent):
         raise fail(f"bad parent {parent!r}: give the slug of a top-level page")

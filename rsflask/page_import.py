@@ -4,7 +4,9 @@ its history starts with what the file said."""
 from rsflask import markup
 from rsflask.article_files import ArticleFileError
 from rsflask.db import db, utcnow
-from rsflask.models import Page, Revision
+from rsflask.editor.revisions import record_save
+from rsflask.models import Page
+from rsflask.page_addresses import leave_redirects, paths_now
 from rsflask.page_files import PageFile
 
 
@@ -16,6 +18,8 @@ def save_page(page_file: PageFile) -> Page:
     """
     page = db.session.scalar(db.select(Page).filter_by(slug=page_file.slug))
     parent = parent_of(page_file, page)
+    # A new page has no old address.
+    before = paths_now(page) if page is not None else {}
     if page is None:
         page = Page(slug=page_file.slug)
         db.session.add(page)
@@ -31,6 +35,8 @@ def save_page(page_file: PageFile) -> Page:
         page.published_at = page_file.published
     elif page.status == "published" and page.published_at is None:
         page.published_at = utcnow().replace(second=0, microsecond=0)
+    db.session.flush()
+    leave_redirects(before)
     record_save(page)
     return page
 
@@ -55,22 +61,3 @@ def parent_of(page_file: PageFile, page: Page | None) -> Page | None:
                 f"the page {page.slug!r} has pages under it, so it cannot go under another"
             )
     return parent
-
-
-def record_save(page: Page) -> None:
-    """Keep a copy of the page as this save leaves it, as the editor's saves do."""
-    db.session.flush()
-    db.session.add(
-        Revision(
-            page_id=page.id,
-            kind="save",
-            base_version=page.version,
-            title=page.title,
-            dek=page.dek,
-            body_md=page.body_md,
-            slug=page.slug,
-            page_parent_id=page.parent_id,
-            page_type=page.page_type,
-            published_at=page.published_at,
-        )
-    )

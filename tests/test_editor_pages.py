@@ -9,7 +9,7 @@ from werkzeug.routing import Rule
 
 from rsflask.db import db
 from rsflask.models import Page, PageRedirect, Revision
-from rsflask.page_slugs import reserved_slugs
+from rsflask.page_addresses import reserved_slugs
 from tests.conftest import htmx
 from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
 from tests.test_editor_articles import input_value, selected_option, textarea_value

@@ -8,9 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.editor.forms import PageAutosaveForm, PageForm
-from rsflask.models import Page, PageRedirect, Revision
+from rsflask.models import Page, Revision
 from rsflask.models.pages import PAGE_TYPES
-from rsflask.page_slugs import reserved_message, reserved_slugs
+from rsflask.page_addresses import leave_redirects, paths_now, reserved_message, reserved_slugs
 from rsflask.slugs import slugify
 
 NOUN = "page"
@@ -128,7 +128,7 @@ def apply_form(form: PageForm, page: Page) -> bool:
         form.body.errors.append(str(error))
         return False
     # Its own path and those of the pages under it, which change with its slug.
-    before = {each: each.path for each in [page, *children(page)]}
+    before = paths_now(page)
     page.slug = slug
     page.parent = parent
     page.title = form.title.data.strip()
@@ -185,12 +185,6 @@ def chosen_parent(value: str | None, page: Page) -> tuple[Page | None, str]:
     return parent, ""
 
 
-def children(page: Page) -> list[Page]:
-    if page.id is None:
-        return []
-    return db.session.scalars(db.select(Page).filter_by(parent_id=page.id)).all()
-
-
 def menu_position(shown_there: bool, position: int | None, column) -> int | None:
     """Where a page stands in the navigation or footer: kept, last when new, None when not there."""
     if not shown_there:
@@ -198,18 +192,6 @@ def menu_position(shown_there: bool, position: int | None, column) -> int | None
     if position is not None:
         return position
     return (db.session.scalar(db.select(func.max(column))) or 0) + 1
-
-
-def leave_redirects(before: dict[Page, str]) -> None:
-    """Links already shared keep working: each published page's old path answers with a 301,
-    and a path in use again is no longer an old address of anything."""
-    for page, old_path in before.items():
-        if page.status == "published" and page.path != old_path:
-            db.session.merge(PageRedirect(old_path=old_path, page_id=page.id))
-    for page in before:
-        reused = db.session.get(PageRedirect, page.path)
-        if reused is not None:
-            db.session.delete(reused)
 
 
 def apply_autosave_form(form: PageAutosaveForm, revision: Revision) -> None:

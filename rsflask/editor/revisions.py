@@ -9,6 +9,7 @@ page_form, which `form_of` picks.
 
 import difflib
 
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import Select
 
@@ -55,7 +56,8 @@ def record_save(item: Article | Page) -> None:
     db.session.add(
         Revision(
             **owner(item),
-            user_id=current_user.id,
+            # None for an import, where no one is signed in.
+            user_id=current_user.id if has_request_context() else None,
             kind="save",
             base_version=item.version,
             title=item.title,
