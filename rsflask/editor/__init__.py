@@ -6,7 +6,14 @@ from flask import Flask
 from flask_login import current_user
 
 # Each view module adds its routes to the blueprint when imported.
-from rsflask.editor import accounts, articles, digest, subscribers, taxonomy  # noqa: F401
+from rsflask.editor import (  # noqa: F401
+    accounts,
+    articles,
+    digest,
+    settings_page,
+    subscribers,
+    taxonomy,
+)
 from rsflask.editor.access import bp, login_manager
 
 
