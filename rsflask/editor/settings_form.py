@@ -62,13 +62,11 @@ def address(form, field) -> None:
 class LinkRow(Form):
     """One "follow us" link."""
 
-    name = StringField(
-        "Name", filters=[without_control, stripped], validators=[Optional(), Length(max=60)]
-    )
+    name = StringField("Name", filters=[without_control, stripped], validators=[Length(max=60)])
     url = StringField(
         "Address",
         filters=[without_control, stripped],
-        validators=[Optional(), Length(max=MAX_URL_LENGTH), address],
+        validators=[Length(max=MAX_URL_LENGTH), address],
     )
     position = IntegerField("Position", validators=[Optional(), NumberRange(1, MAX_POSITION)])
     remove = BooleanField("Remove")
