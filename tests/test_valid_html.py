@@ -200,6 +200,16 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
     )  # fmt: skip
     pages.fetch("editor preview", "/editor/preview", fragment="div", method="POST",
                 data={"body": "**Bold** and a [link](https://example.org)."})  # fmt: skip
+    pages.fetch("editor settings", "/editor/settings")
+    pages.fetch("editor settings with errors", "/editor/settings", 422, method="POST",
+                data={"name": "", "donate_url": "javascript:x", "links-0-name": "A"})  # fmt: skip
+    pages.fetch("editor settings, a link added", "/editor/settings", method="POST",
+                data={"name": "Renamed", "add_link": "Add a link"})  # fmt: skip
+    pages.fetch("editor settings saved", "/editor/settings", 303, method="POST",
+                data={"name": "Renamed", "links-0-name": "A", "links-0-url": "/a",
+                      "donate_url": "https://give.example/"})  # fmt: skip
+    pages.fetch("front with the settings saved", "/")
+    pages.fetch("editor settings history", "/editor/settings/history")
 
     unchecked = {
         rule.endpoint
