@@ -384,7 +384,7 @@ def test_admins_find_the_page_in_the_editor_menu(admin):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"name": "   "}, "name", "This field is required."),
+        ({"name": "   "}, "name", "The site needs a name."),
         ({"links-0-url": "javascript:alert(1)"}, "links-0-url", "starting with https://"),
         ({"links-0-url": "data:text/html,hi"}, "links-0-url", "starting with https://"),
         ({"links-0-url": "//evil.example/x"}, "links-0-url", "starts with one /"),

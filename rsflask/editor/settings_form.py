@@ -92,7 +92,7 @@ class SettingsForm(TypedTextForm):
     name = StringField(
         "Site name",
         filters=[without_control, stripped],
-        validators=[DataRequired(), Length(max=100)],
+        validators=[DataRequired("The site needs a name."), Length(max=100)],
     )
     tagline = StringField(
         "Tagline",
