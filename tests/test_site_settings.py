@@ -409,6 +409,14 @@ def test_bad_input_is_refused_next_to_its_field_with_the_form_as_typed(
     assert saves() == 0
 
 
+@pytest.mark.parametrize("forged", ["²", "-1", "99999999999999999999", "", "x"])
+def test_forged_section_ids_are_ignored(admin, sections, forged):
+    fields = fields_of(admin.get("/editor/settings"))
+    fields.update({"nav-0-item_id": forged, "nav-0-shown": "y"})
+    assert admin.post("/editor/settings", data=fields).status_code == 303
+    assert "Europe" in menu(admin)
+
+
 @pytest.mark.parametrize("field", ["logo", "share_image"])
 def test_a_file_that_is_not_an_image_is_refused(admin, field):
     response = post_settings(

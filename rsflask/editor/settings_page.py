@@ -77,7 +77,9 @@ def chosen_ids(rows, known: dict) -> list[int]:
     """The ids of the rows ticked, in the order typed; ids of rows deleted meanwhile dropped."""
     ids = []
     for form in in_order(rows):
-        item_id = int(form.item_id.data) if (form.item_id.data or "").isdigit() else None
+        text = form.item_id.data or ""
+        # isascii too: "²" is a digit to isdigit(), and not to int().
+        item_id = int(text) if text.isascii() and text.isdigit() else None
         if form.shown.data and item_id in known and item_id not in ids:
             ids.append(item_id)
     return ids
