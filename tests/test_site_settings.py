@@ -213,6 +213,17 @@ def test_a_link_is_removed_with_its_box(admin):
     assert "bsky.example" not in admin.get("/").get_data(as_text=True)
 
 
+def test_more_than_twenty_links_are_refused(admin):
+    links = {}
+    for number in range(21):
+        links[f"links-{number}-name"] = f"Link {number}"
+        links[f"links-{number}-url"] = f"/link-{number}"
+    response = post_settings(admin, links)
+    assert response.status_code == 422
+    assert '<p class="field-error">At most 20 links.</p>' in response.get_data(as_text=True)
+    assert saves() == 0
+
+
 def test_links_are_reordered_by_their_positions(admin):
     post_settings(admin, {"links-3-position": "1", "links-0-position": "9"})
     names = [name for name, _ in site_settings.current()["social_links"]]
