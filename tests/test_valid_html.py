@@ -319,6 +319,16 @@ def editor_pages(app, pages: Pages) -> None:
         "editor page form with errors", f"/editor/pages/{page.id}", 422, method="POST",
         data={**page_form, "slug": "latest", "parent": "999", "version": page.version},
     )  # fmt: skip
+    pages.fetch("editor settings", "/editor/settings")
+    pages.fetch("editor settings with errors", "/editor/settings", 422, method="POST",
+                data={"name": "", "donate_url": "javascript:x", "links-0-name": "A"})  # fmt: skip
+    pages.fetch("editor settings, a link added", "/editor/settings", method="POST",
+                data={"name": "Renamed", "add_link": "Add a link"})  # fmt: skip
+    pages.fetch("editor settings saved", "/editor/settings", 303, method="POST",
+                data={"name": "Renamed", "links-0-name": "A", "links-0-url": "/a",
+                      "donate_url": "https://give.example/"})  # fmt: skip
+    pages.fetch("front with the settings saved", "/")
+    pages.fetch("editor settings history", "/editor/settings/history")
 
     body = "**Bold** and a [link](https://example.org)."
     pages.fetch("editor preview fragment", "/editor/preview", fragment="div", method="POST",

@@ -6,7 +6,15 @@ from flask import Flask
 from flask_login import current_user
 
 # Each view module adds its routes to the blueprint when imported.
-from rsflask.editor import accounts, articles, digest, pages, subscribers, taxonomy  # noqa: F401
+from rsflask.editor import (  # noqa: F401
+    accounts,
+    articles,
+    digest,
+    pages,
+    settings_page,
+    subscribers,
+    taxonomy,
+)
 from rsflask.editor.access import bp, login_manager
 
 
