@@ -322,6 +322,19 @@ def test_an_uploaded_logo_is_the_publisher_logo(admin, story):
     assert news["publisher"]["logo"]["url"].endswith("/img/logo.png")
 
 
+def test_emails_show_the_uploaded_logo_with_the_name_as_its_alt_text(admin):
+    post_settings(admin, {"name": "The Slow Review"}, logo=upload(image_bytes("PNG", (800, 200))))
+    subscriber = Subscriber(email="reader@example.org", status="pending")
+    db.session.add(subscriber)
+    db.session.commit()
+    html_part = emails.signup_message(subscriber).get_body(("html",)).get_content()
+    logo = re.search(r'<img src="http://localhost/photos/logo-[0-9a-f]{32}\.png"[^>]*>', html_part)
+    assert logo and 'alt="The Slow Review"' in logo[0] and 'width="192"' in logo[0]
+    post_settings(admin, {"remove_logo": "y"})
+    html_part = emails.signup_message(subscriber).get_body(("html",)).get_content()
+    assert "<img" not in html_part and "The Slow Review</p>" in html_part
+
+
 def test_a_default_share_image_replaces_the_site_card(admin, story):
     response = post_settings(admin, share_image=upload(image_bytes("PNG", (1600, 900)), "x.png"))
     assert response.status_code == 303
