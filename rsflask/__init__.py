@@ -17,6 +17,7 @@ from rsflask import (
     health,
     logs,
     mail,
+    masthead,  # noqa: F401  (adds /authors to the reader blueprint)
     newsletter,
     nginx_hint,
     page_cache,

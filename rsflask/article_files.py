@@ -10,6 +10,7 @@ The header is Python-Markdown's `meta` extension format::
 
 `tags` and `authors` are comma-separated; a name that holds a comma or a double quote is written
 in double quotes, with its own double quotes doubled (`"Smith, Jo", Ada`), as in CSV.
+A file whose header says `kind: page` is a page (page_files.py reads and writes those).
 """
 
 import csv
@@ -28,6 +29,7 @@ from rsflask.text import drop_control
 from rsflask.times import OffTheCalendar, local_time, utc_from_local
 
 KEYS = (
+    "kind",
     "title",
     "dek",
     "type",
@@ -41,6 +43,10 @@ KEYS = (
     "image_alt",
     "image_credit",
 )
+# What the `kind:` key may say; an article when it says nothing.
+KINDS = ("article", "page")
+# Keys a page file has and an article file has not: a hint beats "unknown key".
+PAGE_ONLY_KEYS = ("parent", "page_type", "nav_position", "footer_position")
 # A file may also say "scheduled": published, at a time still to come.
 FILE_STATUSES = (*STATUSES, "scheduled")
 # The longest value each key may have: the database columns' sizes.
@@ -125,19 +131,41 @@ def format_time(value: datetime) -> str:
     return f"{local.year:04d}-{local:%m-%d %H:%M}"
 
 
-def read_article_file(path: Path) -> ArticleFile:
-    """Parse and check one file; raise ArticleFileError saying what is wrong with it."""
-
-    def fail(problem: str) -> ArticleFileError:
-        return ArticleFileError(f"{path}: {problem}")
-
+def read_header_file(path: Path) -> tuple[dict[str, str], str]:
+    """The file's header as {key: value} and its body, without control characters."""
     try:
         # Without control characters, as the editor's forms read text: the feeds are XML.
         text = drop_control(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise fail(f"cannot read the file ({error})") from error
-    meta, body = split_header(text)
+        raise ArticleFileError(f"{path}: cannot read the file ({error})") from error
+    return split_header(text)
+
+
+def file_kind(path: Path, meta: dict[str, str]) -> str:
+    """What the file holds: "article" (the default) or "page"."""
+    kind = meta.get("kind", "article").strip().lower() or "article"
+    if kind not in KINDS:
+        raise ArticleFileError(f"{path}: bad kind {kind!r}; use one of: {', '.join(KINDS)}")
+    return kind
+
+
+def read_article_file(path: Path) -> ArticleFile:
+    """Parse and check one article file; raise ArticleFileError saying what is wrong with it."""
+    meta, body = read_header_file(path)
+    return article_file_from(path, meta, body)
+
+
+def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFile:
+    """Check an article file's header and body, as read_header_file gives them."""
+
+    def fail(problem: str) -> ArticleFileError:
+        return ArticleFileError(f"{path}: {problem}")
+
+    if file_kind(path, meta) != "article":
+        raise fail("this is a page (kind: page), not an article")
     unknown = sorted(set(meta) - set(KEYS))
+    if unknown and unknown[0] in PAGE_ONLY_KEYS:
+        raise fail(f"{unknown[0]!r} is for pages: an article has none (or add 'kind: page')")
     if unknown:
         raise fail(f"unknown key {unknown[0]!r}; the keys are: {', '.join(KEYS)}")
     title = meta.get("title", "").strip()
@@ -218,11 +246,11 @@ def export_article(article: Article, folder: Path) -> Path:
             "image_alt": article.photo_alt,
             "image_credit": article.photo_credit,
         }
-    lines = [f"{key}: {_one_line(value)}" for key, value in header.items() if value]
+    lines = [f"{key}: {one_line(value)}" for key, value in header.items() if value]
     path = folder / f"{article.slug}.md"
     path.write_text("\n".join(lines) + "\n\n" + article.body_md.strip() + "\n", encoding="utf-8")
     return path
 
 
-def _one_line(value: str) -> str:
+def one_line(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()

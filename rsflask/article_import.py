@@ -1,15 +1,24 @@
 """Storing article files in the database: the article, created or updated by its slug, with
-the rows it is filed under and its photo; `flask import-article` and the demo store through it."""
+the rows it is filed under and its photo; `flask import-article` and the demo store through it.
+A page file (`kind: page`) is stored by page_import.py, in a transaction of its own as well."""
 
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from rsflask import markup
-from rsflask.article_files import ArticleFile, ArticleFileError, read_article_file
+from rsflask.article_files import (
+    ArticleFile,
+    ArticleFileError,
+    article_file_from,
+    file_kind,
+    read_header_file,
+)
 from rsflask.db import db, utcnow
-from rsflask.models import Article, ArticleType, Author, Section, Tag
+from rsflask.models import Article, ArticleType, Author, Page, Section, Tag
 from rsflask.named_rows import get_or_create
+from rsflask.page_files import PageFile, page_file_from
+from rsflask.page_import import save_page
 from rsflask.photos import find_photo, remove_photo_files, store_photo
 
 
@@ -43,9 +52,13 @@ def save_article(article_file: ArticleFile) -> Article:
     return article
 
 
-def import_article_file(path: Path) -> Article:
-    """Import one file in its own transaction: all of it is stored, or none of it."""
-    article_file = read_article_file(path)
+def import_article_file(path: Path) -> Article | Page:
+    """Import one file, an article or a page, in its own transaction: all of it is stored, or
+    none of it."""
+    meta, body = read_header_file(path)
+    if file_kind(path, meta) == "page":
+        return import_page_file(path, page_file_from(path, meta, body))
+    article_file = article_file_from(path, meta, body)
     new_photo = False
     try:
         # Asked before saving: if the import fails, only a photo new with it leaves files behind.
@@ -56,10 +69,30 @@ def import_article_file(path: Path) -> Article:
         db.session.rollback()
         if new_photo:
             remove_photo_files(article_file.image)
-        if isinstance(error, SQLAlchemyError):
-            reason = getattr(error, "orig", None) or error
-            raise ArticleFileError(f"{path}: the database refused it: {reason}") from error
-        if isinstance(error, markup.TooComplex):
-            raise ArticleFileError(f"{path}: {error}") from error
-        raise
+        if (failure := import_failure(path, error)) is None:
+            raise
+        raise failure from error
     return article
+
+
+def import_page_file(path: Path, page_file: PageFile) -> Page:
+    try:
+        page = save_page(page_file)
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        if (failure := import_failure(path, error)) is None:
+            raise
+        raise failure from error
+    return page
+
+
+def import_failure(path: Path, error: Exception) -> ArticleFileError | None:
+    """The message, naming the file, of an import that the file's content or the database
+    refused; None for any other error, which goes up as it is."""
+    if isinstance(error, SQLAlchemyError):
+        reason = getattr(error, "orig", None) or error
+        return ArticleFileError(f"{path}: the database refused it: {reason}")
+    if isinstance(error, (markup.TooComplex, ArticleFileError)):
+        return ArticleFileError(f"{path}: {error}")
+    return None

@@ -1,4 +1,5 @@
-"""Command-line tools: importing and exporting articles, link previews, demo content, accounts."""
+"""Command-line tools: importing and exporting articles and pages, link previews, demo content,
+accounts."""
 
 import secrets
 import sys
@@ -12,9 +13,10 @@ from rsflask.article_files import ArticleFileError, export_article
 from rsflask.article_import import import_article_file
 from rsflask.db import db
 from rsflask.editor.forms import MIN_PASSWORD_LENGTH
-from rsflask.models import Article, Photo, User
+from rsflask.models import Article, Page, Photo, User
 from rsflask.models.accounts import ROLES
 from rsflask.newsletter.commands import digest_group, newsletter_group
+from rsflask.page_files import export_page
 from rsflask.photos import PhotoError, add_missing_share_image
 
 DEMO_EDITOR_EMAIL = "editor@example.com"
@@ -23,14 +25,18 @@ DEMO_EDITOR_EMAIL = "editor@example.com"
 @click.command("import-article")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_article_command(files: tuple[Path, ...]) -> None:
-    """Import articles from Markdown files with a meta-data header."""
+    """Import articles and pages (kind: page) from Markdown files with a meta-data header."""
     for path in files:
         try:
-            article = import_article_file(path)
+            stored = import_article_file(path)
         except (ArticleFileError, PhotoError) as error:
             raise click.ClickException(str(error)) from error
         with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-            click.echo(url_for("reader.article", slug=article.slug, _external=True))
+            if isinstance(stored, Page):
+                # A page lives at the site's root: /slug, or /parent/slug.
+                click.echo(url_for("reader.index", _external=True) + stored.path)
+            else:
+                click.echo(url_for("reader.article", slug=stored.slug, _external=True))
 
 
 @click.command("export-article")
@@ -42,11 +48,22 @@ def import_article_command(files: tuple[Path, ...]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write SLUG.md (and its photo) into.",
 )
-def export_article_command(slug: str, output_dir: Path) -> None:
-    """Export an article as Markdown with a meta-data header, its photo beside it."""
+@click.option("--page", "is_page", is_flag=True, help="Export the page SLUG, not an article.")
+def export_article_command(slug: str, output_dir: Path, is_page: bool) -> None:
+    """Export an article (or with --page a page) as Markdown with a meta-data header."""
+    # Articles and pages have slugs of their own: one may be both, so the flag says which.
+    if is_page:
+        page = db.session.scalar(db.select(Page).filter_by(slug=slug))
+        if page is None:
+            raise click.ClickException(f"no page with the slug {slug!r}")
+        click.echo(export_page(page, output_dir))
+        return
     article = db.session.scalar(db.select(Article).filter_by(slug=slug))
     if article is None:
-        raise click.ClickException(f"no article with the slug {slug!r}")
+        hint = ""
+        if db.session.scalar(db.select(Page.id).filter_by(slug=slug)) is not None:
+            hint = f"; a page has it: export-article --page {slug}"
+        raise click.ClickException(f"no article with the slug {slug!r}{hint}")
     click.echo(export_article(article, output_dir))
 
 

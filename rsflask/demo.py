@@ -31,15 +31,53 @@ SECTIONS = [
     ("QIOSK", "Short news items, briefly told."),
 ]
 TYPES = ["Analysis", "News", "Opinion", "Explainer"]
+# Name: (bio, role line, place among the staff or None for a contributor).
 AUTHORS = {
-    "Mara Lindqvist": "Mara Lindqvist covers European security and the Nordic states.",
-    "Tobias Achterberg": "Tobias Achterberg writes about defence industry and procurement.",
-    "Nadia Haddad": "Nadia Haddad reports on the Gulf and the Levant.",
-    "Samuel Okafor": "Samuel Okafor writes on West African politics and regional trade.",
-    "Ines Carvalho": "Ines Carvalho covers Latin America and the South Atlantic.",
-    "Viktor Halloran": "Viktor Halloran is the Review's diplomatic editor.",
-    "Priya Raman": "Priya Raman writes on South and Southeast Asia and maritime affairs.",
-    "Jonah Whitcombe": "Jonah Whitcombe covers energy markets and sanctions.",
+    "Elinor Marsh": (
+        "Elinor Marsh edits the Review. She reported from Brussels and Ankara for fifteen years.",
+        "Editor-in-chief",
+        1,
+    ),
+    "Viktor Halloran": (
+        "Viktor Halloran is the Review's diplomatic editor.",
+        "Diplomatic editor",
+        2,
+    ),
+    "Mara Lindqvist": (
+        "Mara Lindqvist covers European security and the Nordic states.",
+        "Europe editor",
+        3,
+    ),
+    "Tobias Achterberg": (
+        "Tobias Achterberg writes about defence industry and procurement.",
+        "Defence industry correspondent",
+        4,
+    ),
+    "Nadia Haddad": (
+        "Nadia Haddad reports on the Gulf and the Levant.",
+        "Contributing writer, Middle East",
+        None,
+    ),
+    "Samuel Okafor": (
+        "Samuel Okafor writes on West African politics and regional trade.",
+        "Contributing writer, Africa",
+        None,
+    ),
+    "Ines Carvalho": (
+        "Ines Carvalho covers Latin America and the South Atlantic.",
+        "Contributing writer, the Americas",
+        None,
+    ),
+    "Priya Raman": (
+        "Priya Raman writes on South and Southeast Asia and maritime affairs.",
+        "Contributing writer, Asia",
+        None,
+    ),
+    "Jonah Whitcombe": (
+        "Jonah Whitcombe covers energy markets and sanctions.",
+        "Contributing writer, energy",
+        None,
+    ),
 }
 CREDIT = "Illustration generated for the Review"
 PALETTES = [
@@ -96,8 +134,9 @@ def ensure_taxonomy() -> None:
         get_or_create(Section, name, description=description, position=position)
     for name in TYPES:
         get_or_create(ArticleType, name)
-    for name, bio in AUTHORS.items():
-        get_or_create(Author, name, bio=bio)
+    for name, (bio, role_line, staff_position) in AUTHORS.items():
+        staff = {"is_staff": True, "staff_position": staff_position} if staff_position else {}
+        get_or_create(Author, name, bio=bio, role_line=role_line, **staff)
     db.session.flush()
 
 

@@ -35,6 +35,10 @@ def render_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if isinstance(error, CSRFError):
         title, message = "Form expired", "The form expired. Please reload the page and try again."
+    if code == 413 and current_app.config["MAX_CONTENT_LENGTH"]:
+        # Said in the units a file's size is shown in, so that the sender knows what will go.
+        most = current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
+        message = f"{message} The most is {most:.3g} MB at once: please send a smaller file."
     template = "errors/_error.html" if wants_fragment() else "errors/error.html"
     # Keep what the error says beyond its body, such as Allow on a 405 or Retry-After on a 429.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from rsflask import listings
+from rsflask import listings, site_settings
 from rsflask.db import db
 from rsflask.models import (
     Article,
@@ -115,7 +115,7 @@ def atom(
         mimetype="application/atom+xml",
         entries=list(zip(articles, changes, strict=True)),
         title=title,
-        subtitle=subtitle or current_app.config["SITE_TAGLINE"],
+        subtitle=subtitle or site_settings.current()["tagline"],
         page_url=page_url,
         updated=max(changes, default=NEVER),
         entry_id=entry_id,
@@ -124,7 +124,7 @@ def atom(
 
 
 def titled(name: str) -> str:
-    return f"{name} | {current_app.config['SITE_NAME']}"
+    return f"{name} | {site_settings.current()['name']}"
 
 
 @bp.get("/feeds/all.atom")
@@ -132,7 +132,7 @@ def titled(name: str) -> str:
 def site():
     """Everything published, newest first."""
     page_url = url_for("reader.index", _external=True)
-    return atom(published(), current_app.config["SITE_NAME"], page_url, may_be_empty=True)
+    return atom(published(), site_settings.current()["name"], page_url, may_be_empty=True)
 
 
 @bp.get("/feeds/sections/<slug:slug>.atom")

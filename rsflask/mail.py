@@ -35,6 +35,8 @@ def init_app(app: Flask) -> None:
     """Give the MAIL_* settings their types, whatever wrote them: a bad value fails at startup,
     not in the middle of a signup."""
     config = app.config
+    # Links and images in email templates, on SITE_URL whatever request is being answered.
+    app.add_template_global(external_url, "email_url")
     for name in TEXT_SETTINGS:
         written = os.environ.get(f"RSFLASK_{name}")
         # The text as written where the environment's value is the one in force (a later

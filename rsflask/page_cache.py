@@ -144,6 +144,9 @@ class PageCache:
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
         environ["rsflask.cache"] = "miss"
+        # The app reads the site's settings once per generation (site_settings.py): this spares
+        # it reading the generation again.
+        environ["rsflask.generation"] = generation
         return self.render_and_keep(key, generation, environ, start_response)
 
     def public_query(self, environ) -> frozenset[bytes] | None:

@@ -40,6 +40,8 @@ TURNS = {
 }
 # Link previews (Open Graph, Twitter cards) are cut to this shape, and some crawlers read JPEG only.
 SHARE_SIZE = (1200, 630)
+# The publisher logo's longest side at most: search engines show it at a few dozen pixels.
+LOGO_SIDE = 1024
 
 
 class PhotoError(ValueError):
@@ -224,6 +226,33 @@ def save_whole(image: Image.Image, path: Path, kind: str, **options) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def store_logo(data: bytes) -> dict:
+    """The Settings page's publisher logo: checked like a photo, kept as a PNG named by its
+    content, at most LOGO_SIDE pixels a side (what search engines show is far smaller)."""
+    image = open_image(data)
+    image = ImageOps.exif_transpose(image)
+    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA", "P") else "RGB")
+    image.thumbnail((LOGO_SIDE, LOGO_SIDE), Image.Resampling.LANCZOS)
+    name = f"logo-{photo_digest(data)}.png"
+    photo_folder().mkdir(parents=True, exist_ok=True)
+    save_whole(image, photo_folder() / name, "PNG", optimize=True)
+    return {"name": name, "width": image.width, "height": image.height}
+
+
+def store_default_share_image(data: bytes) -> dict:
+    """The Settings page's link preview for pages without a photo: checked like a photo, cut to
+    SHARE_SIZE as a JPEG named by its content."""
+    image = ImageOps.exif_transpose(open_image(data))
+    if image.mode in ("RGBA", "LA", "PA", "P"):
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    card = ImageOps.fit(image.convert("RGB"), SHARE_SIZE, Image.Resampling.LANCZOS)
+    name = f"share-{photo_digest(data)}.jpg"
+    photo_folder().mkdir(parents=True, exist_ok=True)
+    save_whole(card, photo_folder() / name, "JPEG", quality=85, optimize=True)
+    return {"name": name, "width": SHARE_SIZE[0], "height": SHARE_SIZE[1]}
 
 
 def remove_photo_files(data: bytes) -> None:

@@ -39,6 +39,7 @@ bp = Blueprint("reader", __name__)
 # A variant, a photo's link preview (photos.share_name) or the site's own (site_card.py).
 PHOTO_NAME = re.compile(
     r"[0-9a-f]{32}-([0-9]{1,5}\.webp|[0-9]{1,4}x[0-9]{1,4}\.jpg)|site-[0-9a-f]{16}\.jpg"
+    r"|logo-[0-9a-f]{32}\.png|share-[0-9a-f]{32}\.jpg"
 )
 
 
@@ -160,15 +161,21 @@ def show_less(slug: str):
 
 
 def listing(
-    query: Select, heading: str, kind: str, description: str = "", author: Author | None = None
+    query: Select,
+    heading: str,
+    kind: str,
+    description: str = "",
+    author: Author | None = None,
+    may_be_empty: bool = False,
 ):
     """One page of a listing; 404 when nothing readers may see is filed there.
 
     A section, type, tag or author that holds only drafts, scheduled or trashed articles must not
-    show its name. Past the last page is a 404 anyway, so an empty first page says it all.
+    show its name. Past the last page is a 404 anyway, so an empty first page says it all. Only a
+    listing that may be empty (a staff member's) shows an empty first page.
     """
     articles = paginate(query, current_app.config["ARTICLES_PER_PAGE"])
-    if not articles.items:
+    if not articles.items and not (may_be_empty and articles.page == 1):
         abort(404)
     return render_template(
         "reader/listing.html",
@@ -211,9 +218,12 @@ def tag(slug: str):
 @bp.get("/authors/<slug:slug>")
 @public_page(query=("page",))
 def author(slug: str):
-    """An author's bio and articles, newest first."""
+    """An author's role, bio and articles, newest first."""
     author, articles = listings.by_author(slug)
-    return listing(articles, author.name, "Author", author.bio, author=author)
+    # The masthead (/authors) names and links every staff member, articles or not.
+    return listing(
+        articles, author.name, "Author", author.bio, author=author, may_be_empty=author.is_staff
+    )
 
 
 @bp.get("/qiosk")

@@ -2,12 +2,13 @@
 
 from textwrap import shorten
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup
 
+from rsflask import site_settings
 from rsflask.feeds import changed_at
 from rsflask.models import Article
-from rsflask.photos import add_missing_share_image, share_name, share_size
+from rsflask.photos import add_missing_share_image, photo_folder, share_name, share_size
 from rsflask.public_pages import declared_query
 from rsflask.reader import section_url
 from rsflask.site_card import site_card
@@ -39,7 +40,8 @@ def article_summary(article: Article) -> str:
 
 
 def share_image(article: Article) -> dict:
-    """What link cards show: the top photo's JPEG preview, or else the site's own card.
+    """What link cards show: the top photo's JPEG preview, or else the site's default share image
+    (the Settings page's), or else the site's own card.
 
     JPEG, because some crawlers (LinkedIn's, some messengers') skip a WebP image.
     """
@@ -52,14 +54,7 @@ def share_image(article: Article) -> dict:
             # Its files are gone: the site's card rather than a link to nothing.
             photo = None
     if photo is None:
-        card = site_card()
-        return {
-            "url": url_for("reader.photo", name=card["name"], _external=True),
-            "width": card["width"],
-            "height": card["height"],
-            "alt": card["alt"],
-            "is_photo": False,
-        }
+        return default_share_image()
     width, height = share_size(photo)
     return {
         "url": url_for("reader.photo", name=share_name(photo), _external=True),
@@ -70,11 +65,48 @@ def share_image(article: Article) -> dict:
     }
 
 
+def default_share_image() -> dict:
+    """The image uploaded on the Settings page, or else the site's card.
+
+    The uploaded one counts as a photo: a picture chosen by people, worth a large card and a
+    place in JSON-LD, which the drawn card with the site's name is not.
+    """
+    site = site_settings.current()
+    chosen = site["share_image"]
+    if chosen and (photo_folder() / chosen["name"]).exists():
+        return {
+            "url": url_for("reader.photo", name=chosen["name"], _external=True),
+            "width": chosen["width"],
+            "height": chosen["height"],
+            "alt": site["name"],
+            "is_photo": True,
+        }
+    card = site_card()
+    return {
+        "url": url_for("reader.photo", name=card["name"], _external=True),
+        "width": card["width"],
+        "height": card["height"],
+        "alt": card["alt"],
+        "is_photo": False,
+    }
+
+
+def publisher_logo() -> dict:
+    """The logo in JSON-LD: the Settings page's upload, or else the shipped 512-pixel PNG."""
+    logo = site_settings.current()["logo"]
+    if logo:
+        url = url_for("reader.photo", name=logo["name"], _external=True)
+        size = {"width": logo["width"], "height": logo["height"]}
+        return {"@type": "ImageObject", "url": url, **size}
+    url = url_for("static", filename=LOGO[0], _external=True)
+    return {"@type": "ImageObject", "url": url, "width": LOGO[1], "height": LOGO[2]}
+
+
 def article_structured_data(article: Article) -> list[dict]:
     """schema.org NewsArticle and BreadcrumbList, to be serialised with |tojson."""
     url = url_for("reader.article", slug=article.slug, _external=True)
     home = url_for("reader.index", _external=True)
-    site_name = current_app.config["SITE_NAME"]
+    site_name = site_settings.current()["name"]
     image = share_image(article)
     news_article = {
         "@context": "https://schema.org",
@@ -98,12 +130,7 @@ def article_structured_data(article: Article) -> list[dict]:
             "@type": "Organization",
             "name": site_name,
             "url": home,
-            "logo": {
-                "@type": "ImageObject",
-                "url": url_for("static", filename=LOGO[0], _external=True),
-                "width": LOGO[1],
-                "height": LOGO[2],
-            },
+            "logo": publisher_logo(),
         },
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags],
@@ -126,4 +153,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(canonical_url)
     app.add_template_global(article_summary)
     app.add_template_global(share_image)
+    app.add_template_global(default_share_image)
+    app.add_template_global(publisher_logo)
     app.add_template_global(article_structured_data)

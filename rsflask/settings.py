@@ -2,12 +2,19 @@
 
 Each setting has a comment of its own, just above it: the table in docs/settings.md is made from
 these comments (python scripts/settings_reference.py), so write them for that table too.
+
+SITE_NAME, SITE_TAGLINE, SITE_DESCRIPTION, SOCIAL_LINKS, DONATE_URL and NEWSLETTER_BLURB are
+editorial: they are a new site's first values, and once an admin saves the Settings page
+(/editor/settings) that page rules them (site_settings.py).
 """
 
 # The publication's name, used in titles, the masthead and feeds.
 SITE_NAME = "The Crosswind Review"
 # One line under the masthead and the default meta description.
 SITE_TAGLINE = "Foreign policy, read slowly."
+# What the site is about in a sentence or two: the front page's description for search engines
+# and link previews.
+SITE_DESCRIPTION = "An independent magazine of foreign policy: long reads, analysis, short news."
 # The site's public address, for links made outside a request (emails, command output); its
 # path is where the site is mounted (https://example.org/review), whatever SCRIPT_NAME the
 # server passes (proxies.py).
@@ -24,6 +31,12 @@ SOCIAL_LINKS = [
     ["LinkedIn", "https://linkedin.example/company/crosswind"],
     ["RSS", "/feeds/all.atom"],
 ]
+# Address of the donation page the masthead's "Donate" button leads to; None: no button.
+DONATE_URL = None
+# What the newsletter block on reader pages says above its signup form.
+NEWSLETTER_BLURB = (
+    "Subscribe to our weekly round-up: the week's analysis, in your inbox every Friday."
+)
 # Database URL, e.g. postgresql+psycopg://user@host/db. None means SQLite in the instance folder
 # (instance/rsflask.sqlite3).
 SQLALCHEMY_DATABASE_URI = None

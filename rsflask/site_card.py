@@ -7,9 +7,9 @@ a renamed site gets a new card instead of a year-old cached one.
 
 import hashlib
 
-from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
 
+from rsflask import site_settings
 from rsflask.photos import SHARE_SIZE, photo_folder, save_whole
 
 BACKGROUND = (122, 31, 43)
@@ -21,7 +21,8 @@ VERSION = "1"
 
 
 def site_card_name() -> str:
-    text = "\n".join([current_app.config["SITE_NAME"], current_app.config["SITE_TAGLINE"], VERSION])
+    site = site_settings.current()
+    text = "\n".join([site["name"], site["tagline"], VERSION])
     return f"site-{hashlib.sha256(text.encode()).hexdigest()[:16]}.jpg"
 
 
@@ -32,12 +33,12 @@ def site_card() -> dict:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         save_whole(draw_card(), path, "JPEG", quality=90)
-    site = current_app.config
+    site = site_settings.current()
     return {
         "name": name,
         "width": SHARE_SIZE[0],
         "height": SHARE_SIZE[1],
-        "alt": f"{site['SITE_NAME']}: {site['SITE_TAGLINE']}",
+        "alt": f"{site['name']}: {site['tagline']}" if site["tagline"] else site["name"],
     }
 
 
@@ -48,14 +49,13 @@ def draw_card() -> Image.Image:
     # The favicon's mark: a white chevron, as on the browser tab.
     chevron = [(MARGIN, 190), (MARGIN + 60, 106), (MARGIN + 120, 190)]
     draw.line(chevron, fill=INK, width=18, joint="curve")
-    name_font, name_lines = fit(draw, current_app.config["SITE_NAME"], width, 2, (96, 80, 64, 52))
+    site = site_settings.current()
+    name_font, name_lines = fit(draw, site["name"], width, 2, (96, 80, 64, 52))
     y = 250
     for line in name_lines:
         draw.text((MARGIN, y), line, font=name_font, fill=INK)
         y += round(name_font.size * 1.15)
-    tagline_font, tagline_lines = fit(
-        draw, current_app.config["SITE_TAGLINE"], width, 2, (44, 38, 32, 28)
-    )
+    tagline_font, tagline_lines = fit(draw, site["tagline"], width, 2, (44, 38, 32, 28))
     y += 24
     for line in tagline_lines:
         draw.text((MARGIN, y), line, font=tagline_font, fill=MUTED)

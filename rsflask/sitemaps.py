@@ -23,7 +23,8 @@ NEWS_LIMIT = 1_000
 
 
 def listing_pages() -> list[tuple[str, datetime]]:
-    """Front page, LATEST, QIOSK and each listing with a visible article, dated by its newest."""
+    """Front page, LATEST, the masthead and each listing with a visible article, dated by its
+    newest."""
     visible = published().whereclause
     newest = (func.max(Article.updated_at), func.max(Article.published_at))
     everything = db.session.execute(select(*newest).where(visible)).one()
@@ -32,6 +33,8 @@ def listing_pages() -> list[tuple[str, datetime]]:
     pages = [
         (url_for("reader.index", _external=True), changed_at(*everything)),
         (url_for("reader.latest", _external=True), changed_at(*everything)),
+        # Nothing dates an author's row: the masthead is dated like the site's newest change.
+        (url_for("reader.authors", _external=True), changed_at(*everything)),
     ]
     by_type = select(ArticleType.slug, *newest).join_from(Article, ArticleType)
     groups = [
@@ -51,6 +54,12 @@ def listing_pages() -> list[tuple[str, datetime]]:
             else:
                 url = url_for(endpoint, slug=slug, _external=True)
             pages.append((url, changed_at(updated_at, published_at)))
+    # A staff member's page is there before their first article (the masthead links it).
+    bylined = select(ArticleAuthor.author_id).join_from(ArticleAuthor, Article).where(visible)
+    staff_only = select(Author.slug).where(Author.is_staff, Author.id.not_in(bylined))
+    for slug in db.session.scalars(staff_only):
+        url = url_for("reader.author", slug=slug, _external=True)
+        pages.append((url, changed_at(*everything)))
     return pages
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app, url_for
 
-from rsflask import embeds
+from rsflask import embeds, site_settings
 from rsflask.db import db
 from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Article, Section, published
@@ -50,15 +50,22 @@ def nav_sections() -> list[Section]:
 
     Only those with an article readers may see: a section of drafts alone must not show its name.
     The EXISTS stops at the first such article, on the section_id, status, published_at index.
+    The Settings page may choose which and in what order; until it does, all, by position.
     """
     visible = published().with_only_columns(Article.id).where(Article.section_id == Section.id)
     has_visible = visible.order_by(None).exists()
     query = db.select(Section).where(has_visible).order_by(Section.position, Section.name)
+    chosen = site_settings.current()["nav_sections"]
+    if chosen is not None:
+        query = query.where(Section.id.in_(chosen))
     try:
-        return db.session.scalars(query).all()
+        sections = db.session.scalars(query).all()
     except DATABASE_UNAVAILABLE:
         db.session.rollback()
         return []
+    if chosen is not None:
+        sections.sort(key=lambda section: chosen.index(section.id))
+    return sections
 
 
 def init_app(app: Flask) -> None:
@@ -72,12 +79,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
-    def site_settings() -> dict:
-        config = current_app.config
-        return {
-            "site": {
-                "name": config["SITE_NAME"],
-                "tagline": config["SITE_TAGLINE"],
-                "social_links": config["SOCIAL_LINKS"],
-            }
-        }
+    def site_context() -> dict:
+        return {"site": site_settings.current()}

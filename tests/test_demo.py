@@ -160,6 +160,18 @@ def test_demo_has_at_least_5_authors_with_bios(demo):
     assert len([author for author in authors if author.bio.strip()]) >= 5
 
 
+def test_demo_masthead_has_the_editor_in_chief_first_then_staff_then_contributors(demo):
+    page = demo.test_client().get("/authors").get_data(as_text=True)
+    staff = page[page.index(">Staff</h2>") : page.index(">Contributors</h2>")]
+    contributors = page[page.index(">Contributors</h2>") :]
+    assert staff.index("Elinor Marsh") < staff.index("Editor-in-chief") < staff.index("Viktor")
+    assert staff.count('<li class="person') >= 3
+    assert contributors.count('<li class="person') >= 3
+    assert "Contributing writer" in contributors
+    # A staff member with no byline yet still has a page.
+    assert demo.test_client().get("/authors/elinor-marsh").status_code == 200
+
+
 def test_every_demo_byline_names_an_author_with_a_bio(demo):
     for article in db.session.scalars(select(Article)).all():
         assert article.authors, article.slug

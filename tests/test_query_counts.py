@@ -16,6 +16,7 @@ LISTINGS = [
     ("/types/analysis", {}),
     ("/tags/energy", {}),
     ("/authors/ada-writer", {}),
+    ("/authors", {}),
     ("/feeds/all.atom", {}),
     ("/sitemap.xml", {}),
     ("/search?q=paragraph", {}),

@@ -21,7 +21,7 @@ from PIL import Image
 from protego import Protego
 from sqlalchemy import event
 
-from rsflask import sitemaps
+from rsflask import site_settings, sitemaps
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 
@@ -219,6 +219,7 @@ def test_sitemap_lists_listing_pages_dated_by_their_newest_article(client, site)
     newest = max(article.updated_at for article in site.values())
     assert urls[f"{SITE}/"] == w3c(newest)
     assert urls[f"{SITE}/latest"] == w3c(newest)
+    assert urls[f"{SITE}/authors"] == w3c(newest)
     assert urls[f"{SITE}/qiosk"] == w3c(site["berth"].updated_at)
     assert urls[f"{SITE}/sections/asia"] == w3c(site["straits"].updated_at)
     assert urls[f"{SITE}/sections/europe"] == w3c(
@@ -238,6 +239,7 @@ def test_sitemap_lists_listing_pages_dated_by_their_newest_article(client, site)
         for path in [
             "/",
             "/latest",
+            "/authors",
             "/qiosk",
             "/sections/asia",
             "/sections/europe",
@@ -301,6 +303,7 @@ def test_large_sitemap_becomes_an_index_of_parts_listing_each_url_once(
         for path in [
             "/",
             "/latest",
+            "/authors",
             "/qiosk",
             "/sections/africa",
             "/sections/asia",
@@ -585,9 +588,9 @@ def test_article_without_a_photo_is_previewed_with_the_sites_card(app, client, s
 
 def test_a_renamed_site_gets_a_card_of_its_own(app, client, site):
     before = page_head(client, "/articles/port-berth-tender-opens").one("og:image")
-    app.config["SITE_NAME"] = "The Tailwind Weekly"
-    # Another page: the page cache keeps the first (a renamed site is a restarted one).
-    head = page_head(client, "/articles/shipping-through-the-straits")
+    site_settings.save({**site_settings.current(), "name": "The Tailwind Weekly"}, None)
+    db.session.commit()
+    head = page_head(client, "/articles/port-berth-tender-opens")
     assert head.one("og:image") != before
     assert_serves_the_stated_jpeg(client, head)
 

@@ -21,8 +21,9 @@ from flask import g
 
 from rsflask.db import db, utcnow
 from rsflask.markup_budget import MAX_CHARACTERS
-from rsflask.models import Article, ArticleNote, Digest, Revision, SubscriberToken
+from rsflask.models import Article, ArticleNote, Author, Digest, Page, Revision, SubscriberToken
 from rsflask.newsletter.digests import candidates
+from rsflask.photos import store_photo
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests, upload
 from tests.services import unavailable
@@ -136,6 +137,10 @@ def site(app, add_article, monkeypatch):
     make_user("admin@example.org", role="admin")
     grid = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one()
     grid.notes.append(ArticleNote(kind="correction", text_md="Fixed.", text_html="<p>Fixed.</p>"))
+    ada = db.session.scalars(db.select(Author).filter_by(slug="ada-writer")).one()
+    ada.role_line, ada.is_staff, ada.bio = "Editor-in-chief", True, "Ada edits."
+    ada.photo = store_photo(image_bytes(size=(600, 800)))
+    db.session.add(Author(name="Cy Desk", slug="cy-desk", role_line="Night editor", is_staff=True))
     articles = db.session.scalars(db.select(Article).limit(3)).all()
     sent = Digest(subject="Our pick", intro_md="An intro.", intro_html="<p>An intro.</p>")
     sent.articles = articles
@@ -179,6 +184,8 @@ def reader_pages(pages: Pages, site: Digest) -> None:
         ("type", "/types/analysis"),
         ("tag", "/tags/energy-security"),
         ("author", "/authors/ada-writer"),
+        ("author, staff without articles", "/authors/cy-desk"),
+        ("authors", "/authors"),
         ("latest", "/latest"),
         ("qiosk", "/qiosk"),
         ("corrections", "/corrections"),
@@ -279,6 +286,18 @@ def editor_pages(app, pages: Pages) -> None:
                            data={**typed, "published_at": when})  # fmt: skip
         assert f'value="{label}" data-hx-swap-oob="true"' in kept
     revision = db.session.scalars(db.select(Revision).filter_by(article_id=article.id)).first()
+    pages.fetch("new page", "/editor/pages", 303, method="POST", data={})
+    page = db.session.scalars(db.select(Page)).one()
+    page_form = {"title": "About", "slug": "", "dek": "Who we are.", "parent": "",
+                 "page_type": "AboutPage", "body": "We **write**.", "in_nav": "y"}  # fmt: skip
+    pages.fetch("page saved", f"/editor/pages/{page.id}", 303, method="POST",
+                data={**page_form, "version": page.version, "save": "Save draft"})  # fmt: skip
+    db.session.refresh(page)
+    pages.fetch(
+        "page autosave fragment", f"/editor/pages/{page.id}/autosave", fragment="p",
+        method="POST", data={**page_form, "body": "We write.", "version": page.version},
+    )  # fmt: skip
+    page_revision = db.session.scalars(db.select(Revision).filter_by(page_id=page.id)).first()
     for name, url in [
         ("dashboard", "/editor/"),
         ("article form", f"/editor/articles/{article.id}"),
@@ -288,6 +307,7 @@ def editor_pages(app, pages: Pages) -> None:
         ("sections", "/editor/sections"),
         ("new section", "/editor/sections/new"),
         ("author", "/editor/authors/1"),
+        ("authors", "/editor/authors"),
         ("users", "/editor/users"),
         ("new user", "/editor/users/new"),
         ("password", "/editor/account/password"),
@@ -295,8 +315,26 @@ def editor_pages(app, pages: Pages) -> None:
         ("subscriber chart", "/editor/newsletter/chart"),
         ("subscriber import", "/editor/newsletter/import"),
         ("round-up", "/editor/newsletter/digest"),
+        ("pages", "/editor/pages"),
+        ("page form, text recovered", f"/editor/pages/{page.id}"),
+        ("page revisions", f"/editor/pages/{page.id}/revisions"),
+        ("page revision", f"/editor/pages/{page.id}/revisions/{page_revision.id}"),
     ]:
         pages.fetch(f"editor {name}", url)
+    pages.fetch(
+        "editor page form with errors", f"/editor/pages/{page.id}", 422, method="POST",
+        data={**page_form, "slug": "latest", "parent": "999", "version": page.version},
+    )  # fmt: skip
+    pages.fetch("editor settings", "/editor/settings")
+    pages.fetch("editor settings with errors", "/editor/settings", 422, method="POST",
+                data={"name": "", "donate_url": "javascript:x", "links-0-name": "A"})  # fmt: skip
+    pages.fetch("editor settings, a link added", "/editor/settings", method="POST",
+                data={"name": "Renamed", "add_link": "Add a link"})  # fmt: skip
+    pages.fetch("editor settings saved", "/editor/settings", 303, method="POST",
+                data={"name": "Renamed", "links-0-name": "A", "links-0-url": "/a",
+                      "donate_url": "https://give.example/"})  # fmt: skip
+    pages.fetch("front with the settings saved", "/")
+    pages.fetch("editor settings history", "/editor/settings/history")
 
     body = "**Bold** and a [link](https://example.org)."
     pages.fetch("editor preview fragment", "/editor/preview", fragment="div", method="POST",

@@ -1,4 +1,4 @@
-"""The editors' side: sign-in, articles, taxonomy and users, all under /editor."""
+"""The editors' side: sign-in, articles, pages, taxonomy and users, all under /editor."""
 
 from datetime import timedelta
 
@@ -6,7 +6,16 @@ from flask import Flask
 from flask_login import current_user
 
 # Each view module adds its routes to the blueprint when imported.
-from rsflask.editor import accounts, articles, digest, notes, subscribers, taxonomy  # noqa: F401
+from rsflask.editor import (  # noqa: F401
+    accounts,
+    articles,
+    digest,
+    notes,
+    pages,
+    settings_page,
+    subscribers,
+    taxonomy,
+)
 from rsflask.editor.access import bp, login_manager
 
 

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     EqualTo,
@@ -26,6 +27,7 @@ from wtforms.validators import (
 
 from rsflask.markup_budget import MAX_CHARACTERS
 from rsflask.models.accounts import ROLES
+from rsflask.models.pages import PAGE_TYPES
 from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from rsflask.text import drop_control
 from rsflask.times import OffTheCalendar, utc_from_local
@@ -167,18 +169,33 @@ class NameSlugForm(TypedTextForm):
     slug = StringField("Slug", validators=slug_rules, description="Made from the name when empty.")
 
 
+def a_position(form, field) -> None:
+    """A place in an order, typed as text so that anything typed comes back with a message."""
+    # A number when the form was filled from the stored row and the field was not sent.
+    value = "" if field.data is None else str(field.data).strip()
+    if not (value.isascii() and value.isdigit() and int(value) <= MAX_POSITION):
+        raise ValidationError(f"A whole number, from 0 to {MAX_POSITION}.")
+
+
 class SectionForm(NameSlugForm):
     description = TextAreaField("Description", validators=[Length(max=2000)])
-    position = StringField("Position in the menu", default="100")
-
-    def validate_position(self, field: StringField) -> None:
-        value = (field.data or "").strip()
-        if not (value.isascii() and value.isdigit() and int(value) <= MAX_POSITION):
-            raise ValidationError(f"A whole number, from 0 to {MAX_POSITION}.")
+    position = StringField("Position in the menu", default="100", validators=[a_position])
 
 
 class AuthorForm(NameSlugForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role_line = StringField(
+        "Role line",
+        validators=[Length(max=200)],
+        description="Under the name on the author page and the masthead, e.g. Contributing writer.",
+    )
+    is_staff = BooleanField("Staff member", description="Listed first on the masthead (/authors).")
+    staff_position = StringField(
+        "Staff order",
+        default="100",
+        validators=[a_position],
+        description="Lowest first among the staff; equal ones go by name.",
+    )
     bio = TextAreaField("Short bio", validators=[Length(max=2000)])
     photo = FileField("Photo", description="JPEG, PNG or WebP.")
     remove_photo = BooleanField("Remove photo")
@@ -203,4 +220,48 @@ class AutosaveForm(TypedTextForm):
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
     published_at = LocalTimeField(validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M")
+    version = HiddenField()
+
+
+class PageForm(TypedTextForm):
+    """A page: its parent and type are checked against the other pages when it is saved."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    slug = StringField(
+        "Slug",
+        validators=slug_rules,
+        description="The page's address. Made from the title when left empty.",
+    )
+    dek = TextAreaField("Dek", validators=[Length(max=500)], description="One sentence.")
+    # Values are page ids as text ("" for none), checked in page_form.apply_form so that a
+    # refused choice gets a message saying why rather than "Not a valid choice".
+    parent = SelectField("Parent page", validate_choice=False)
+    page_type = SelectField(
+        "Page type",
+        choices=[SelectChoice(name, label) for name, label in PAGE_TYPES.items()],
+        validate_choice=False,
+        description="Tells search engines what the page is.",
+    )
+    in_nav = BooleanField("Show in the main navigation")
+    in_footer = BooleanField("Show in the footer")
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=MAX_CHARACTERS)])
+    version = HiddenField()
+    save = SubmitField("Save draft")
+    preview = SubmitField("Preview")
+    publish = SubmitField("Publish")
+
+    def validate_page_type(self, field: SelectField) -> None:
+        if field.data not in PAGE_TYPES:
+            raise ValidationError("Choose one of the listed page types.")
+
+
+class PageAutosaveForm(TypedTextForm):
+    """What autosave keeps of the page form: lengths checked only, as for articles."""
+
+    title = StringField(validators=[Length(max=300)])
+    slug = StringField(validators=[Length(max=MAX_SLUG_LENGTH)])
+    dek = TextAreaField(validators=[Length(max=500)])
+    parent = StringField(validators=[Length(max=20)])
+    page_type = StringField(validators=[Optional(), AnyOf(list(PAGE_TYPES))])
+    body = TextAreaField(validators=[Length(max=MAX_CHARACTERS)])
     version = HiddenField()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from flask import Response, current_app
 
-from rsflask import mail
+from rsflask import mail, site_settings
 from rsflask.models import User
 from rsflask.templating import local_time
 
@@ -16,7 +16,7 @@ def send_after(response: Response, user: User, failures: int, addresses: int, si
     server would make the answer slower for them than for unknown addresses, and so tell them
     apart.
     """
-    site = current_app.config["SITE_NAME"]
+    site = site_settings.current()["name"]
     subject = f"Someone is trying to sign in to your {site} account"
     started = datetime.fromtimestamp(since, UTC).replace(tzinfo=None)
     bodies = mail.render(

@@ -45,6 +45,9 @@ def edit_taxonomy(kind: str, row_id: int | None = None):
                 row.description, row.position = form.description.data, int(form.position.data)
             if kind == "authors":
                 row.bio = form.bio.data
+                row.role_line = (form.role_line.data or "").strip()
+                row.is_staff = form.is_staff.data
+                row.staff_position = int(form.staff_position.data)
             db.session.add(row)
             db.session.commit()
             flash(f"Saved {row.name}.", "success")

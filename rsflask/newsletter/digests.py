@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import Select, exists, func, select
 
+from rsflask import site_settings
 from rsflask.db import db, utcnow
 from rsflask.models import Article, Digest, DigestDelivery, Subscriber, published
 from rsflask.models.newsletter import digest_articles
@@ -49,7 +49,7 @@ def visible(articles: list[Article]) -> list[Article]:
 
 
 def default_subject() -> str:
-    return f"{current_app.config['SITE_NAME']}: the week's round-up, {format_date(utcnow())}"
+    return f"{site_settings.current()['name']}: the week's round-up, {format_date(utcnow())}"
 
 
 def next_digest() -> Digest:

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import Select
 
-from rsflask import mail
+from rsflask import mail, site_settings
 from rsflask.db import db, utcnow
 from rsflask.models import Subscriber
 from rsflask.newsletter import tokens
@@ -24,7 +24,7 @@ def signup_message(subscriber: Subscriber) -> EmailMessage:
     The note makes every signup send exactly one email, whatever was known about the address,
     so that the answer (even with the mail server down) gives nothing away.
     """
-    site_name = current_app.config["SITE_NAME"]
+    site_name = site_settings.current()["name"]
     unsubscribe = unsubscribe_url(subscriber.id)
     if subscriber.status == "confirmed":
         subject = f"You are already subscribed to {site_name}"

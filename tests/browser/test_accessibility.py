@@ -71,7 +71,12 @@ READER_PAGES = {
     "newsletter": "/newsletter",
     "sign-in": "/editor/sign-in",
 }
-EDITOR_PAGES = {"dashboard": "/editor/", "article-form": "/editor/articles/{article_id}"}
+EDITOR_PAGES = {
+    "dashboard": "/editor/",
+    "article-form": "/editor/articles/{article_id}",
+    "settings": "/editor/settings",
+    "settings-history": "/editor/settings/history",
+}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

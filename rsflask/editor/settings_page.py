@@ -1,0 +1,248 @@
+"""The admins' Settings page: the site's editorial settings, saved as a new row each time, and
+the history of those saves."""
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from rsflask import site_settings
+from rsflask.db import db
+from rsflask.editor.access import bp, roles_required
+from rsflask.editor.settings_form import SPARE_LINK_ROWS, SettingsForm
+from rsflask.models import Page, Section, SiteSettings
+from rsflask.photos import PhotoError, store_default_share_image, store_logo
+from rsflask.times import local_time
+
+# Saves listed on the history page, newest first.
+HISTORY_LENGTH = 100
+
+
+def all_sections() -> list[Section]:
+    return db.session.scalars(db.select(Section).order_by(Section.position, Section.name)).all()
+
+
+def published_pages() -> list[Page]:
+    query = db.select(Page).filter_by(status="published")
+    return db.session.scalars(query.order_by(Page.footer_position, Page.title)).all()
+
+
+def nav_rows(sections: list[Section], chosen: list[int] | None) -> list[dict]:
+    """The sections as the form shows them: those in the menu first, in its order."""
+    if chosen is None:
+        shown = sections
+    else:
+        by_id = {section.id: section for section in sections}
+        shown = [by_id[i] for i in chosen if i in by_id]
+    hidden = [section for section in sections if section not in shown]
+    return [
+        {"item_id": str(section.id), "shown": section in shown, "position": number}
+        for number, section in enumerate([*shown, *hidden], start=1)
+    ]
+
+
+def footer_rows(pages: list[Page]) -> list[dict]:
+    in_footer = [page for page in pages if page.footer_position is not None]
+    others = [page for page in pages if page.footer_position is None]
+    return [
+        {"item_id": str(page.id), "shown": page.footer_position is not None, "position": number}
+        for number, page in enumerate([*in_footer, *others], start=1)
+    ]
+
+
+def form_data(values: dict, sections: list[Section], pages: list[Page]) -> dict:
+    links = [
+        {"name": name, "url": url, "position": number}
+        for number, (name, url) in enumerate(values["social_links"], start=1)
+    ]
+    return {
+        "name": values["name"],
+        "tagline": values["tagline"] or "",
+        "description": values["description"] or "",
+        "links": links,
+        "nav": nav_rows(sections, values["nav_sections"]),
+        "footer": footer_rows(pages),
+        "donate_url": values["donate_url"] or "",
+        "newsletter_blurb": values["newsletter_blurb"] or "",
+    }
+
+
+def in_order(rows) -> list:
+    """The rows' forms by the position typed, rows without one last; ties keep the form's order."""
+    numbered = list(enumerate(row.form for row in rows))
+    numbered.sort(key=lambda pair: (pair[1].position.data is None, pair[1].position.data, pair[0]))
+    return [form for _, form in numbered]
+
+
+def chosen_ids(rows, known: dict) -> list[int]:
+    """The ids of the rows ticked, in the order typed; ids of rows deleted meanwhile dropped."""
+    ids = []
+    for form in in_order(rows):
+        text = form.item_id.data or ""
+        # isascii too: "²" is a digit to isdigit(), and not to int().
+        item_id = int(text) if text.isascii() and text.isdigit() else None
+        if form.shown.data and item_id in known and item_id not in ids:
+            ids.append(item_id)
+    return ids
+
+
+def image_change(field, remove: bool, store) -> tuple[bool, dict | None]:
+    """(True, what to store) for a file sent now or an image removed; (False, None) when it
+    stays as it was. A file that is not an image we take leaves an error on the field."""
+    upload = field.data
+    if isinstance(upload, FileStorage) and upload.filename:
+        try:
+            return True, store(upload.read())
+        except PhotoError as error:
+            field.errors.append(str(error))
+            return False, None
+    return remove, None
+
+
+def new_values(form: SettingsForm, values: dict, sections: list[Section]) -> dict:
+    links = [
+        [row.name.data, row.url.data]
+        for row in in_order(form.links)
+        if row.name.data and row.url.data and not row.remove.data
+    ]
+    nav = chosen_ids(form.nav, {section.id: section for section in sections})
+    # Every section ticked in the order of their positions is the menu as it is with no choice
+    # at all: kept as no choice, so that a section added later shows up by itself.
+    if nav == [section.id for section in sections]:
+        nav = None
+    return {
+        **values,
+        "name": form.name.data,
+        "tagline": form.tagline.data,
+        "description": form.description.data,
+        "social_links": links,
+        "nav_sections": nav,
+        "donate_url": form.donate_url.data or None,
+        "newsletter_blurb": form.newsletter_blurb.data,
+    }
+
+
+def place_footer_pages(ids: list[int], pages: list[Page]) -> None:
+    """Page.footer_position rules the footer: 1, 2, 3... in the order chosen, None for the rest.
+    Only pages whose place changes are written, so that nobody's open page form is told it
+    changed meanwhile."""
+    for page in pages:
+        position = ids.index(page.id) + 1 if page.id in ids else None
+        if page.footer_position != position:
+            page.footer_position = position
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings():
+    """The site's editorial settings, for admins."""
+    values = site_settings.current()
+    sections, pages = all_sections(), published_pages()
+    form = SettingsForm(data=form_data(values, sections, pages))
+    if form.is_submitted() and form.add_link.data:
+        # Sent back as typed with one more empty row; nothing is saved.
+        form.links.append_entry()
+        return render_settings(form, sections, pages, 200)
+    if not form.is_submitted():
+        for _ in range(SPARE_LINK_ROWS):
+            form.links.append_entry()
+        return render_settings(form, sections, pages, 200)
+    if form.validate():
+        images = {
+            "logo": image_change(form.logo, form.remove_logo.data, store_logo),
+            "share_image": image_change(
+                form.share_image, form.remove_share_image.data, store_default_share_image
+            ),
+        }
+        if not (form.logo.errors or form.share_image.errors):
+            save(form, values, sections, pages, images)
+            return redirect(url_for("editor.settings"), 303)
+    return render_settings(form, sections, pages, 422)
+
+
+def save(form, values: dict, sections: list[Section], pages: list[Page], images: dict) -> None:
+    """A new row if anything changed, and the footer pages placed as chosen."""
+    saved = new_values(form, values, sections)
+    saved.update({key: image for key, (changed, image) in images.items() if changed})
+    saved["footer_pages"] = chosen_ids(form.footer, {page.id: page for page in pages})
+    if saved == values:
+        flash("Nothing changed.", "info")
+        return
+    site_settings.save(saved, current_user.id)
+    place_footer_pages(saved["footer_pages"], pages)
+    db.session.commit()
+    flash("Settings saved: every page shows them now.", "success")
+
+
+def render_settings(form, sections, pages, status: int):
+    return render_template(
+        "editor/settings.html",
+        form=form,
+        sections={str(section.id): section for section in sections},
+        pages={str(page.id): page for page in pages},
+        max_upload=current_app.config["MAX_CONTENT_LENGTH"],
+    ), status
+
+
+@bp.get("/settings/history")
+@roles_required("admin")
+def settings_history():
+    """Every save of the Settings page, newest first: who, when and what changed."""
+    rows = db.session.scalars(
+        db.select(SiteSettings).order_by(SiteSettings.id.desc()).limit(HISTORY_LENGTH + 1)
+    ).all()
+    # The first save is compared with the values the site had before it: settings.py's.
+    older = [*(row.values for row in rows[1:]), site_settings.defaults(current_app)]
+    names = {
+        "nav_sections": dict(db.session.execute(db.select(Section.id, Section.name)).all()),
+        "footer_pages": dict(db.session.execute(db.select(Page.id, Page.title)).all()),
+    }
+    saves = [
+        {
+            "row": row,
+            "when": local_time(row.created_at),
+            "changes": changes(before, row.values, names),
+        }
+        for row, before in zip(rows[:HISTORY_LENGTH], older, strict=False)
+    ]
+    return render_template(
+        "editor/settings_history.html", saves=saves, more=len(rows) > HISTORY_LENGTH
+    )
+
+
+# What the history calls each key, in the order of the form.
+LABELS = {
+    "name": "Site name",
+    "tagline": "Tagline",
+    "description": "Description",
+    "social_links": "Follow links",
+    "nav_sections": "Sections in the menu",
+    "footer_pages": "Pages in the footer",
+    "donate_url": "Donate link",
+    "newsletter_blurb": "Newsletter block text",
+    "logo": "Publisher logo",
+    "share_image": "Default share image",
+}
+
+
+def changes(old: dict, new: dict, names: dict) -> list[tuple[str, str, str]]:
+    """(label, old value, new value) as text, for each key whose value changed."""
+    return [
+        (label, as_text(key, old.get(key), names), as_text(key, new.get(key), names))
+        for key, label in LABELS.items()
+        if old.get(key) != new.get(key)
+    ]
+
+
+def as_text(key: str, value, names: dict) -> str:
+    """A value as a person reads it: links with their addresses, sections and pages by name."""
+    if key == "nav_sections" and value is None:
+        return "every section with an article, by position"
+    if value in (None, "", []):
+        return "none"
+    if key == "social_links":
+        return ", ".join(f"{name} ({url})" for name, url in value)
+    if key in names:
+        return ", ".join(names[key].get(item, "a removed one") for item in value)
+    if key in ("logo", "share_image"):
+        return f"{value['name']} ({value['width']} by {value['height']} pixels)"
+    return str(value)

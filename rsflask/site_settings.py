@@ -1,0 +1,76 @@
+"""The editorial settings in force: the newest save of the Settings page over settings.py's values.
+
+Every reader page shows them, so they are read once per content generation in each worker, not
+on every request: a save inserts a SiteSettings row, which moves the generation (generation.py),
+so every worker and app server reads the new values at its next request, and the page cache
+drops every page made with the old ones.
+"""
+
+import json
+
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy import select
+
+from rsflask.db import db
+from rsflask.errors import DATABASE_UNAVAILABLE
+from rsflask.models import SiteSettings, SiteState
+
+# Each stored key and the setting that gives its value until the Settings page is first saved.
+CONFIGURED = {
+    "name": "SITE_NAME",
+    "tagline": "SITE_TAGLINE",
+    "description": "SITE_DESCRIPTION",
+    "social_links": "SOCIAL_LINKS",
+    "donate_url": "DONATE_URL",
+    "newsletter_blurb": "NEWSLETTER_BLURB",
+}
+# Keys with no setting behind them. nav_sections None: every section with a visible article, by
+# position. footer_pages is a record for the history alone: Page.footer_position rules the footer.
+# logo and share_image are {"name", "width", "height"} of a file in the photo folder, or None.
+UNCONFIGURED = {"nav_sections": None, "footer_pages": None, "logo": None, "share_image": None}
+KEYS = (*CONFIGURED, *UNCONFIGURED)
+
+
+def defaults(app: Flask) -> dict:
+    """The values a site has before its first save."""
+    values = {key: app.config[setting] for key, setting in CONFIGURED.items()}
+    values["social_links"] = [list(pair) for pair in values["social_links"]]
+    return {**values, **UNCONFIGURED}
+
+
+def newest_row() -> SiteSettings | None:
+    return db.session.scalar(select(SiteSettings).order_by(SiteSettings.id.desc()).limit(1))
+
+
+def current() -> dict:
+    """The settings in force; settings.py's alone while the database cannot be read, so that the
+    503 page still shows the site's name."""
+    app = current_app._get_current_object()
+    try:
+        generation = _generation()
+        kept = app.extensions.get("site_settings")
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        row = newest_row()
+    except DATABASE_UNAVAILABLE:
+        db.session.rollback()
+        return defaults(app)
+    values = {**defaults(app), **(row.values if row else {})}
+    app.extensions["site_settings"] = (generation, values)
+    return values
+
+
+def _generation() -> int:
+    """The page cache has read it for this request already, when it handled it (page_cache.py)."""
+    if has_request_context() and "rsflask.generation" in request.environ:
+        return request.environ["rsflask.generation"]
+    return db.session.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
+
+
+def save(values: dict, user_id: int | None) -> SiteSettings:
+    """Store a complete set of values as the newest save; the caller commits."""
+    row = SiteSettings(
+        user_id=user_id, values_json=json.dumps({key: values.get(key) for key in KEYS})
+    )
+    db.session.add(row)
+    return row
