@@ -12,6 +12,7 @@ from rsflask.photos import add_missing_share_image, photo_folder, share_name, sh
 from rsflask.public_pages import declared_query
 from rsflask.reader import section_url
 from rsflask.site_card import site_card
+from rsflask.stored_html import plain_text
 from rsflask.templating import format_iso
 
 # Search results and link cards cut descriptions at about this many characters.
@@ -136,6 +137,16 @@ def article_structured_data(article: Article) -> list[dict]:
         "keywords": [tag.name for tag in article.tags],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
     }
+    corrections = [note for note in article.notes if note.kind == "correction"]
+    if corrections:
+        news_article["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": plain_text(note.text_html).strip(),
+                "datePublished": format_iso(note.noted_at),
+            }
+            for note in corrections
+        ]
     section = article.section
     trail = [("Home", home), (section.name, section_url(section.slug, _external=True))]
     breadcrumbs = {

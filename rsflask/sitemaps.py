@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from rsflask.db import db, utcnow
 from rsflask.feeds import bp, changed_at, xml
-from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section, Tag, published
+from rsflask.models import (
+    Article,
+    ArticleAuthor,
+    ArticleNote,
+    ArticleType,
+    Author,
+    Section,
+    Tag,
+    published,
+)
 from rsflask.models.content import article_tags
 from rsflask.public_pages import public_page
 from rsflask.reader import section_url
@@ -36,6 +45,12 @@ def listing_pages() -> list[tuple[str, datetime]]:
         # Nothing dates an author's row: the masthead is dated like the site's newest change.
         (url_for("reader.authors", _external=True), changed_at(*everything)),
     ]
+    corrected = select(func.max(ArticleNote.noted_at)).join(ArticleNote.article)
+    newest_correction = db.session.scalar(
+        corrected.where(visible, ArticleNote.kind == "correction")
+    )
+    if newest_correction is not None:
+        pages.append((url_for("reader.corrections", _external=True), newest_correction))
     by_type = select(ArticleType.slug, *newest).join_from(Article, ArticleType)
     groups = [
         ("reader.section", select(Section.slug, *newest).join_from(Article, Section)),

@@ -183,3 +183,97 @@ def test_the_corrections_log_says_when_there_is_none(client):
     assert response.status_code == 200 and "No corrections so far." in response.get_data(
         as_text=True
     )
+
+
+# Notes in article files: one `note:` line each, read on import, written on export.
+
+
+def note_file(folder, *notes: str):
+    header = {"title": "The grain corridor", "slug": "grain", "published": "2026-11-20 09:00"}
+    lines = [f"{key}: {value}" for key, value in header.items()]
+    # A line that starts with spaces continues the one above it.
+    lines += [note if note.startswith(" ") else f"note: {note}" for note in notes]
+    path = folder / "grain.md"
+    path.write_text("\n".join(lines) + "\n\nThe body.\n", encoding="utf-8")
+    return path
+
+
+def test_notes_in_a_file_are_imported_with_their_times_and_kinds(runner, tmp_path):
+    path = note_file(
+        tmp_path,
+        "2026-11-21 10:00 | correction | The port handles *1.2m* tonnes,",
+        "    not 2m as first written.",
+        "2026-11-22 08:30 | update | Talks resumed | on Friday.",
+    )
+    result = runner.invoke(args=["import-article", str(path)])
+    assert result.exit_code == 0, result.output
+    article = db.session.scalars(db.select(Article).filter_by(slug="grain")).one()
+    assert [(n.kind, n.text_md) for n in article.notes] == [
+        ("update", "Talks resumed | on Friday."),
+        ("correction", "The port handles *1.2m* tonnes, not 2m as first written."),
+    ]
+    assert "<em>1.2m</em>" in article.notes[1].text_html
+    assert f"{article.notes[1].noted_at:%Y-%m-%d %H:%M}" == "2026-11-21 10:00"
+
+
+@pytest.mark.parametrize(
+    ("note", "problem"),
+    [
+        ("yesterday | correction | Text.", "YYYY-MM-DD HH:MM"),
+        ("2026-11-21 10:00 | retraction | Text.", "the kind is one of"),
+        ("2026-11-21 10:00 | correction", "write it as"),
+        ("2026-11-21 10:00 | correction |   ", "write it as"),
+    ],
+)
+def test_a_bad_note_line_stops_the_import_and_says_why(runner, tmp_path, note, problem):
+    result = runner.invoke(args=["import-article", str(note_file(tmp_path, note))])
+    assert result.exit_code != 0
+    assert "bad note" in result.output and problem in result.output
+    assert db.session.scalar(db.select(db.func.count(Article.id))) == 0
+
+
+def test_an_export_imports_back_to_the_same_notes(editor, story, runner, tmp_path):
+    add_note(editor, story, "The tonnage was *wrong*.")
+    add_note(editor, story, "Talks resumed.", kind="update")
+    before = [(n.noted_at, n.kind, n.text_md, n.text_html) for n in story.notes]
+    result = runner.invoke(args=["export-article", "grain", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    exported = (tmp_path / "grain.md").read_text(encoding="utf-8")
+    assert exported.count("\nnote: ") == 2
+    db.session.delete(story)
+    db.session.commit()
+    result = runner.invoke(args=["import-article", str(tmp_path / "grain.md")])
+    assert result.exit_code == 0, result.output
+    article = db.session.scalars(db.select(Article).filter_by(slug="grain")).one()
+    assert [(n.noted_at, n.kind, n.text_md, n.text_html) for n in article.notes] == before
+
+
+def test_importing_the_same_file_again_keeps_each_notes_address(runner, tmp_path):
+    path = note_file(tmp_path, "2026-11-21 10:00 | correction | Fixed.")
+    runner.invoke(args=["import-article", str(path)])
+    first = db.session.scalars(db.select(ArticleNote.id)).all()
+    runner.invoke(args=["import-article", str(path)])
+    db.session.expire_all()
+    assert db.session.scalars(db.select(ArticleNote.id)).all() == first
+
+
+def test_a_revision_keeps_the_notes_as_file_lines(editor, story):
+    add_note(editor, story, "The tonnage was wrong.")
+    revision = db.session.scalars(
+        db.select(Revision).filter_by(article_id=story.id).order_by(Revision.id.desc())
+    ).first()
+    assert revision.notes.endswith(" | correction | The tonnage was wrong.")
+
+
+def test_corrections_are_in_the_articles_json_ld_and_the_log_in_the_sitemap(editor, story):
+    sitemap = editor.get("/sitemap.xml").get_data(as_text=True)
+    assert "/corrections</loc>" not in sitemap
+    add_note(editor, story, "Talks resumed.", kind="update")
+    add_note(editor, story, "The tonnage was *1.2m*.")
+    page = editor.get("/articles/grain").get_data(as_text=True)
+    (correction,) = json_ld(page)["correction"]
+    assert correction["@type"] == "CorrectionComment"
+    assert correction["text"] == "The tonnage was 1.2m."
+    assert correction["datePublished"].startswith(f"{utcnow():%Y-%m-%d}")
+    sitemap = editor.get("/sitemap.xml").get_data(as_text=True)
+    assert re.search(rf"/corrections</loc><lastmod>{utcnow():%Y-%m-%d}", sitemap)

@@ -70,7 +70,14 @@ def article_notes(article_id: int):
             "editor/notes.html", article=article, form=form, published=published
         ), 422
     article.notes.append(
-        ArticleNote(kind=form.kind.data, text_md=text, text_html=html, user_id=current_user.id)
+        ArticleNote(
+            kind=form.kind.data,
+            text_md=text,
+            text_html=html,
+            # To the minute, as readers and article files show it.
+            noted_at=utcnow().replace(second=0, microsecond=0),
+            user_id=current_user.id,
+        )
     )
     touch(article)
     record_save(article)
