@@ -6,7 +6,9 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
 from rsflask.feeds import changed_at
-from rsflask.models import Article
+from rsflask.models import Article, Page
+from rsflask.models.pages import PAGE_TYPES
+from rsflask.pages import page_url
 from rsflask.photos import add_missing_share_image, share_name, share_size
 from rsflask.public_pages import declared_query
 from rsflask.reader import section_url
@@ -29,8 +31,8 @@ def canonical_url() -> str:
     return url_for(request.endpoint, _external=True, **args)
 
 
-def article_summary(article: Article) -> str:
-    """The dek, or else the opening words of the body."""
+def article_summary(article: Article | Page) -> str:
+    """An article's or a page's dek, or else the opening words of its body."""
     if article.dek:
         return article.dek
     # lead_html is the stored, sanitised body (markup.py); only its text is kept here.
@@ -52,14 +54,7 @@ def share_image(article: Article) -> dict:
             # Its files are gone: the site's card rather than a link to nothing.
             photo = None
     if photo is None:
-        card = site_card()
-        return {
-            "url": url_for("reader.photo", name=card["name"], _external=True),
-            "width": card["width"],
-            "height": card["height"],
-            "alt": card["alt"],
-            "is_photo": False,
-        }
+        return site_share_image()
     width, height = share_size(photo)
     return {
         "url": url_for("reader.photo", name=share_name(photo), _external=True),
@@ -70,11 +65,37 @@ def share_image(article: Article) -> dict:
     }
 
 
+def site_share_image() -> dict:
+    """The site's own card (its name and tagline), for what has no photo of its own."""
+    card = site_card()
+    return {
+        "url": url_for("reader.photo", name=card["name"], _external=True),
+        "width": card["width"],
+        "height": card["height"],
+        "alt": card["alt"],
+        "is_photo": False,
+    }
+
+
+def publisher() -> dict:
+    """The site as the publisher in JSON-LD, with its logo."""
+    return {
+        "@type": "Organization",
+        "name": current_app.config["SITE_NAME"],
+        "url": url_for("reader.index", _external=True),
+        "logo": {
+            "@type": "ImageObject",
+            "url": url_for("static", filename=LOGO[0], _external=True),
+            "width": LOGO[1],
+            "height": LOGO[2],
+        },
+    }
+
+
 def article_structured_data(article: Article) -> list[dict]:
     """schema.org NewsArticle and BreadcrumbList, to be serialised with |tojson."""
     url = url_for("reader.article", slug=article.slug, _external=True)
     home = url_for("reader.index", _external=True)
-    site_name = current_app.config["SITE_NAME"]
     image = share_image(article)
     news_article = {
         "@context": "https://schema.org",
@@ -94,17 +115,7 @@ def article_structured_data(article: Article) -> list[dict]:
             }
             for author in article.authors
         ],
-        "publisher": {
-            "@type": "Organization",
-            "name": site_name,
-            "url": home,
-            "logo": {
-                "@type": "ImageObject",
-                "url": url_for("static", filename=LOGO[0], _external=True),
-                "width": LOGO[1],
-                "height": LOGO[2],
-            },
-        },
+        "publisher": publisher(),
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -122,8 +133,29 @@ def article_structured_data(article: Article) -> list[dict]:
     return [news_article, breadcrumbs]
 
 
+def page_structured_data(page: Page) -> dict:
+    """schema.org WebPage, AboutPage or ContactPage (the page's type), with |tojson."""
+    return {
+        "@context": "https://schema.org",
+        "@type": page.page_type if page.page_type in PAGE_TYPES else "WebPage",
+        "name": page.title,
+        "url": page_url(page, _external=True),
+        "description": article_summary(page),
+        **({"datePublished": format_iso(page.published_at)} if page.published_at else {}),
+        "dateModified": format_iso(page.updated_at),
+        "publisher": publisher(),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": current_app.config["SITE_NAME"],
+            "url": url_for("reader.index", _external=True),
+        },
+    }
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(canonical_url)
     app.add_template_global(article_summary)
     app.add_template_global(share_image)
     app.add_template_global(article_structured_data)
+    app.add_template_global(site_share_image)
+    app.add_template_global(page_structured_data)
