@@ -22,18 +22,16 @@ def make_page(title: str, body: str = "", status: str = "published", **fields) -
 
 def save_revision(page: Page, kind: str = "save", **fields) -> Revision:
     """A revision of the page as the editor records a save (or an autosave)."""
-    revision = Revision(
-        page_id=page.id,
-        kind=kind,
-        title=page.title,
-        dek=page.dek,
-        body_md=page.body_md,
-        slug=page.slug,
-        page_type=page.page_type,
-        page_parent_id=page.parent_id,
-        base_version=page.version,
-        **fields,
-    )
+    copy = {
+        "title": page.title,
+        "dek": page.dek,
+        "body_md": page.body_md,
+        "slug": page.slug,
+        "page_type": page.page_type,
+        "page_parent_id": page.parent_id,
+        "base_version": page.version,
+    }
+    revision = Revision(page_id=page.id, kind=kind, **(copy | fields))
     db.session.add(revision)
     db.session.commit()
     return revision
