@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from rsflask.db import db, utcnow
-from rsflask.models import Article, Digest, Revision
+from rsflask.models import Article, Digest, Page, Revision
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests
+from tests.page_helpers import make_page
 from tests.services import unavailable
 
 VNU_JAR = Path(
@@ -118,6 +119,9 @@ def site(app, add_article, monkeypatch):
     add_article("Port tender opens", section="QIOSK", type="News")
     for number in range(12):
         add_article(f"Filler {number}")
+    about = make_page("About", slug="about", dek="Who we are.", nav_position=1, footer_position=1)
+    make_page("Masthead", parent=about, dek="Who does what.")
+    make_page("Privacy policy", slug="privacy", footer_position=2)
     make_user("admin@example.org", role="admin")
     articles = db.session.scalars(db.select(Article).limit(3)).all()
     sent = Digest(subject="Our pick", intro_md="An intro.", intro_html="<p>An intro.</p>")
@@ -147,6 +151,9 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
         ("newsletter archive", "/newsletter/archive"),
         ("newsletter round-up", f"/newsletter/archive/{site.id}"),
         ("editor sign-in", "/editor/sign-in"),
+        ("page with children", "/about"),
+        ("child page", "/about/masthead"),
+        ("search, pages found", "/search?q=masthead"),
     ]:
         pages.fetch(name, url)
     pages.fetch("not found", "/articles/nothing-here", status=404)
@@ -200,6 +207,10 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
     )  # fmt: skip
     pages.fetch("editor preview", "/editor/preview", fragment="div", method="POST",
                 data={"body": "**Bold** and a [link](https://example.org)."})  # fmt: skip
+
+    db.session.scalars(db.select(Page).filter_by(slug="privacy")).one().status = "trash"
+    db.session.commit()
+    pages.fetch("page removed", "/privacy", status=410)
 
     unchecked = {
         rule.endpoint
