@@ -17,7 +17,7 @@ from flask import (
     render_template,
     url_for,
 )
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.routing import Map, ValidationError
 
@@ -53,26 +53,36 @@ class PageSlugConverter(SlugConverter):
         return value
 
 
+def visible(parent) -> ColumnElement[bool]:
+    """Readers may see a page that is published, and a child only while its parent (the alias
+    `parent`, outer-joined) is published too: a draft parent's slug must not show in its child's
+    address."""
+    return and_(
+        Page.status == "published",
+        or_(Page.parent_id.is_(None), parent.status == "published"),
+    )
+
+
 def visible_pages() -> Select[tuple[Page]]:
-    """Pages readers may see: published, and a child only while its parent is published too (a
-    draft parent's slug must not show in its child's address). Each comes with its parent."""
+    """Pages readers may see, each with its parent."""
     parent = aliased(Page)
     return (
         select(Page)
         .outerjoin(Page.parent.of_type(parent))
         .options(contains_eager(Page.parent.of_type(parent)))
-        .where(
-            Page.status == "published",
-            or_(Page.parent_id.is_(None), parent.status == "published"),
-        )
+        .where(visible(parent))
     )
+
+
+def path_url(slug: str, parent_slug: str | None = None, **values) -> str:
+    if parent_slug is not None:
+        return url_for("pages.child_page", parent_slug=parent_slug, slug=slug, **values)
+    return url_for("pages.page", slug=slug, **values)
 
 
 @bp.app_template_global()
 def page_url(page: Page, **values) -> str:
-    if page.parent is not None:
-        return url_for("pages.child_page", parent_slug=page.parent.slug, slug=page.slug, **values)
-    return url_for("pages.page", slug=page.slug, **values)
+    return path_url(page.slug, page.parent.slug if page.parent else None, **values)
 
 
 def visible_page_or_404(path: str) -> Page:

@@ -7,6 +7,7 @@ from math import ceil
 
 from flask import Response, abort, render_template, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from rsflask.db import db, utcnow
 from rsflask.feeds import bp, changed_at, xml
@@ -21,7 +22,7 @@ from rsflask.models import (
     published,
 )
 from rsflask.models.content import article_tags
-from rsflask.pages import page_url, visible_pages
+from rsflask.pages import path_url, visible
 from rsflask.public_pages import public_page
 from rsflask.reader import section_url
 
@@ -66,13 +67,19 @@ def listing_pages() -> list[tuple[str, datetime]]:
 
 def site_pages() -> list[tuple[str, datetime]]:
     """The published pages of the site (About, Contact...), each dated by its last change."""
-    pages = db.session.scalars(visible_pages().order_by(Page.id)).all()
+    parent = aliased(Page)
+    rows = db.session.execute(
+        select(Page.slug, parent.slug, Page.updated_at, Page.published_at)
+        .outerjoin(Page.parent.of_type(parent))
+        .where(visible(parent))
+        .order_by(Page.id)
+    )
     return [
         (
-            page_url(page, _external=True),
-            changed_at(page.updated_at, page.published_at or page.updated_at),
+            path_url(slug, parent_slug, _external=True),
+            changed_at(updated_at, published_at or updated_at),
         )
-        for page in pages
+        for slug, parent_slug, updated_at, published_at in rows
     ]
 
 
