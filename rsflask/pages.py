@@ -19,36 +19,28 @@ from flask import (
 )
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import aliased, contains_eager
-from werkzeug.routing import Map, ValidationError
+from werkzeug.routing import ValidationError
 
 from rsflask.db import db
 from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Page, PageRedirect, Revision
+from rsflask.page_slugs import reserved_slugs
 from rsflask.public_pages import public_page
 from rsflask.slugs import SlugConverter
 
 bp = Blueprint("pages", __name__)
 
 
-def taken_first_parts(url_map: Map) -> set[str]:
-    """The first part of every other route's address: "articles", "editor", "latest"..."""
-    parts = set()
-    for rule in url_map.iter_rules():
-        first = rule.rule.split("/")[1]
-        if not rule.endpoint.startswith(f"{bp.name}.") and first and "<" not in first:
-            parts.add(first)
-    return parts
-
-
 class PageSlugConverter(SlugConverter):
-    """`<page_slug:name>`: a slug that is not the first part of another route's address.
+    """`<page_slug:name>`: a slug that is not the first part of another route's address (the
+    slugs the editor refuses, page_slugs.py).
 
     Refused, the match ends as it would have without the page routes: a 404, or a 405 when
     another route takes the path with other methods.
     """
 
     def to_python(self, value: str) -> str:
-        if value in taken_first_parts(self.map):
+        if value in reserved_slugs(self.map):
             raise ValidationError
         return value
 
@@ -127,6 +119,13 @@ def page(slug: str):
 def child_page(parent_slug: str, slug: str):
     """A page under another, such as /about/masthead."""
     return render_page(visible_page_or_404(f"{parent_slug}/{slug}"))
+
+
+@bp.before_app_request
+def forget_linked_pages() -> None:
+    """Each request reads the pages afresh: an app context (and its `g`) may outlive one, as it
+    does in tests."""
+    g.pop("linked_pages", None)
 
 
 def linked_pages() -> list[Page]:

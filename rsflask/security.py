@@ -5,8 +5,10 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-# Every POST carries a token from the form that sent it; a view that checks the request's origin
-# instead (the newsletter signup, in every page's footer) is marked with `csrf.exempt`.
+# Every POST carries a token from the form that sent it, but three views marked `csrf.exempt`:
+# the newsletter signup (in cached pages, which cannot carry a token; it checks the request's
+# origin instead), and the confirm and unsubscribe buttons of a newsletter email's links (the
+# random token in their URL proves the request).
 csrf = CSRFProtect()
 
 # Everything the site loads is its own: one stylesheet, one script (htmx, configured through a

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rsflask.db import db
-from rsflask.models import Article, Section, Tag, User
+from rsflask.models import Article, Page, Section, Tag, User
 from tests.editor_helpers import make_user, prepare_editor_tests
 
 # Enough to reach every route many times over while the whole test stays well under a minute.
@@ -232,6 +232,8 @@ def test_no_route_answers_a_hostile_request_with_a_5xx(app, client, add_article,
     token = csrf_token(client)
     admin = make_user("admin@example.org", role="admin")
     add_article("A known story", tags=["Known tag"])
+    db.session.add(Page(slug="known-page", title="A known page", body_md="Its text."))
+    db.session.commit()
     slugs = [
         *db.session.scalars(db.select(Article.slug)),
         *db.session.scalars(db.select(Section.slug)),
@@ -242,7 +244,11 @@ def test_no_route_answers_a_hostile_request_with_a_5xx(app, client, add_article,
         "default": [*slugs, "sections", "types", "tags", "authors", "users"],
         "slug": slugs,
         "path": ["css/site.css", "js/htmx-2.0.11.min.js", "img/favicon.svg"],
-        "int": [*db.session.scalars(db.select(Article.id)), admin.id],
+        "int": [
+            *db.session.scalars(db.select(Article.id)),
+            *db.session.scalars(db.select(Page.id)),
+            admin.id,
+        ],
     }
     known = {converter: st.sampled_from(values).map(str) for converter, values in known.items()}
     rules = sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint))

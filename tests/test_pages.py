@@ -460,3 +460,10 @@ def test_a_removed_page_leaves_the_footer_and_navigation(client, placed):
     contact.status = "trash"
     db.session.commit()
     assert "/contact" not in parse(client.get("/about")).links()
+
+
+def test_each_request_reads_the_linked_pages_afresh(client):
+    """The test app keeps one app context (and `g`) for every request, as a long-lived one would."""
+    assert "/contact" not in parse(client.get("/newsletter")).links()
+    make_page("Contact", footer_position=1)
+    assert "/contact" in parse(client.get("/newsletter")).links()

@@ -2,7 +2,10 @@
 
 `make test` installs the checker from the npm registry (package vnu-jar) when npm is there; it
 runs on Java. Without either, this test skips on a developer's machine and fails under CI=true.
-Fragments are checked inside a minimal document, as htmx puts them into one.
+Fragments are checked inside a minimal document, as htmx puts them into one. Answers that only a
+post or a state produces (form errors, rate limits, error pages, used or expired links) are made
+the way a reader or an editor gets them, and go to the checker in the same single run: its Java
+start is the slow part.
 """
 
 import json
@@ -10,14 +13,18 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask import g
 
 from rsflask.db import db, utcnow
-from rsflask.models import Article, Digest, Page, Revision
+from rsflask.markup_budget import MAX_CHARACTERS
+from rsflask.models import Article, Digest, Page, Revision, SubscriberToken
+from rsflask.newsletter.digests import candidates
 from tests.conftest import htmx
-from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests
+from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests, upload
 from tests.page_helpers import make_page
 from tests.services import unavailable
 
@@ -79,21 +86,27 @@ class Pages(dict):
         self.client = client
         self.urls = app.url_map.bind("localhost")
         self.endpoints: set[str] = set()
-        self.csrf_token = ""
+        # Each browser's own, from the last form it was given: the token belongs to its session.
+        self.csrf_tokens: dict = {}
 
     def fetch(self, name: str, url: str, status: int = 200, fragment: str = "", **request):
         """Ask for `url`, and keep the page; or the fragment, put `inside` the element that
-        htmx swaps it into."""
+        htmx swaps it into. `client` is another browser than the usual one."""
+        client = request.pop("client", self.client)
         method = request.pop("method", "GET")
         headers = htmx() if fragment else {}
         if method == "POST":
-            request["data"] = {"csrf_token": self.csrf_token, **request["data"]}
-        response = self.client.open(url, method=method, headers=headers, **request)
+            request["data"] = {"csrf_token": self.csrf_tokens.get(client, ""), **request["data"]}
+        # The test's one app context keeps `g` across requests, and Flask-WTF keeps the token
+        # it made for a session in `g`: another browser would be given this one's.
+        g.pop("csrf_token", None)
+        response = client.open(url, method=method, headers=headers, **request)
         assert response.status_code == status, f"{method} {url}: {response.status_code}"
         html = response.get_data(as_text=True)
         if field := re.search(r'<input[^>]* name="csrf_token"[^>]*>', html):
-            self.csrf_token = re.search(r'value="([^"]+)"', field.group(0)).group(1)
+            self.csrf_tokens[client] = re.search(r'value="([^"]+)"', field.group(0)).group(1)
         if not 300 <= response.status_code < 400:
+            assert name not in self, f"two documents named {name!r}"
             self[name] = FRAGMENT_DOCUMENT.format(inside=fragment, html=html) if fragment else html
         self.endpoints.add(self.urls.match(url.split("?")[0], method=method)[0])
         return html
@@ -119,21 +132,43 @@ def site(app, add_article, monkeypatch):
     add_article("Port tender opens", section="QIOSK", type="News")
     for number in range(12):
         add_article(f"Filler {number}")
-    about = make_page("About", slug="about", dek="Who we are.", nav_position=1, footer_position=1)
-    make_page("Masthead", parent=about, dek="Who does what.")
-    make_page("Privacy policy", slug="privacy", footer_position=2)
     make_user("admin@example.org", role="admin")
     articles = db.session.scalars(db.select(Article).limit(3)).all()
     sent = Digest(subject="Our pick", intro_md="An intro.", intro_html="<p>An intro.</p>")
     sent.articles = articles
-    sent.status, sent.started_at, sent.sent_at = "sent", utcnow(), utcnow()
+    # Sent yesterday: the articles since then are the next round-up's choices.
+    yesterday = utcnow() - timedelta(days=1)
+    sent.status, sent.chosen_at, sent.started_at, sent.sent_at = "sent", *[yesterday] * 3
     db.session.add(sent)
     db.session.commit()
     return sent
 
 
 def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, tmp_path):
+    # An error on our side, as a route only this test has; registered before any request.
+    @app.get("/broken")
+    def broken():
+        raise RuntimeError("a bug")
+
     pages = Pages(app, client)
+    reader_pages(pages, site)
+    newsletter_answers(app, pages, mail_server)
+    sign_in_answers(app, pages)
+    editor_pages(app, pages)
+    site_pages(pages)
+    error_pages(app, pages)
+
+    unchecked = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint not in NOT_HTML
+    } - pages.endpoints
+    assert unchecked == set(), "pages that this test does not check yet"
+    errors = nu_errors(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
+
+
+def reader_pages(pages: Pages, site: Digest) -> None:
     for name, url in [
         ("front", "/"),
         ("front, page 2", "/?page=2"),
@@ -151,12 +186,8 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
         ("newsletter archive", "/newsletter/archive"),
         ("newsletter round-up", f"/newsletter/archive/{site.id}"),
         ("editor sign-in", "/editor/sign-in"),
-        ("page with children", "/about"),
-        ("child page", "/about/masthead"),
-        ("search, pages found", "/search?q=masthead"),
     ]:
         pages.fetch(name, url)
-    pages.fetch("not found", "/articles/nothing-here", status=404)
     for name, url, inside in [
         ("keep reading", "/articles/grid-politics/more", "div"),
         ("show less", "/articles/grid-politics/less", "div"),
@@ -167,23 +198,115 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
     ]:
         pages.fetch(f"{name} fragment", url, fragment=inside)
 
-    pages.fetch("signup, bad address", "/newsletter", 422, method="POST", data={"email": "x"})
+
+def site_pages(pages: Pages) -> None:
+    """Pages of the site as readers get them: one with a page under it, that page, search finding
+    them, the signup form linking the privacy page, and a page removed."""
+    about = make_page("Who we are", dek="The magazine.", nav_position=1, footer_position=1)
+    make_page("Masthead", parent=about, dek="Who does what.")
+    privacy = make_page("Privacy policy", slug="privacy", footer_position=2)
+    for name, url in [
+        ("page with children", "/who-we-are"),
+        ("child page", "/who-we-are/masthead"),
+        ("search, pages found", "/search?q=masthead"),
+    ]:
+        pages.fetch(name, url)
+    form = pages.fetch("signup fragment with privacy link", "/newsletter", fragment="div")
+    assert 'href="/privacy"' in form
+    privacy.status = "trash"
+    db.session.commit()
+    pages.fetch("page removed", "/privacy", 410)
+
+
+def newsletter_answers(app, pages: Pages, mail_server) -> None:
+    """Signup, confirm and unsubscribe answers, each as a page and (where htmx posts the form)
+    as the fragment that replaces it."""
+    for name, inside in [("page", ""), ("fragment", "div")]:
+        pages.fetch(f"signup, bad address, {name}", "/newsletter", 422, fragment=inside,
+                    method="POST", data={"email": "x"})  # fmt: skip
     pages.fetch("signup", "/newsletter", 303, method="POST", data={"email": "me@example.org"})
     pages.fetch("signup thanks", "/newsletter/thanks")
-    [message] = mail_server.messages
-    mail = message.get_body(("plain",)).get_content()
-    pages.fetch("confirm", re.search(r"localhost(/newsletter/confirm/\S+)", mail).group(1))
-    unsubscribe = re.search(r"localhost(/newsletter/unsubscribe/\S+)", mail).group(1)
-    pages.fetch("unsubscribe", unsubscribe)
+    done = pages.fetch("signup done fragment", "/newsletter", fragment="div", method="POST",
+                       data={"email": "late@example.org"})  # fmt: skip
+    assert "Please check your inbox" in done
+    app.config["SIGNUP_RATE_LIMIT"] = 0
+    for name, inside in [("page", ""), ("fragment", "div")]:
+        pages.fetch(f"signup, rate limited, {name}", "/newsletter", 429, fragment=inside,
+                    method="POST", data={"email": "more@example.org"})  # fmt: skip
+
+    first, late = mail_server.messages
+    confirm = link_in(first, "confirm")
+    pages.fetch("confirm, asking", confirm)
+    pages.fetch("confirmed", confirm, 303, method="POST", data={})
+    assert "You are subscribed" in pages.fetch("confirm, done", confirm)
+    assert "Already confirmed" in pages.fetch("confirm, used already", confirm)
+    unsubscribe = link_in(first, "unsubscribe")
+    pages.fetch("unsubscribe, asking", unsubscribe)
+    pages.fetch("unsubscribed", unsubscribe, 303, method="POST", data={})
+    assert "You are unsubscribed" in pages.fetch("unsubscribe, done", unsubscribe)
+    pages.fetch("unsubscribe, not valid", "/newsletter/unsubscribe/not-a-token", 400)
+
+    yesterday = utcnow() - timedelta(days=1)
+    db.session.execute(
+        db.update(SubscriberToken).filter_by(purpose="confirm").values(expires_at=yesterday)
+    )
+    db.session.commit()
+    pages.fetch("confirm, expired", link_in(late, "confirm"), 410)
+    done = pages.fetch("unsubscribe fragment", link_in(late, "unsubscribe"), fragment="div",
+                       method="POST", data={})  # fmt: skip
+    assert "You are unsubscribed" in done
+
+
+def link_in(message, purpose: str) -> str:
+    """The path of the newsletter link for `purpose` in an email."""
+    text = message.get_body(("plain",)).get_content()
+    return re.search(rf"localhost(/newsletter/{purpose}/\S+)", text).group(1)
+
+
+def sign_in_answers(app, pages: Pages) -> None:
+    """A failed sign-in, one refused for too many failures, and a writer at an admin page."""
+    wrong = {"email": "admin@example.org", "password": "not the one"}
+    pages.fetch("sign-in failed", "/editor/sign-in", 401, method="POST", data=wrong)
+    pages.fetch("sign-in, empty", "/editor/sign-in", 422, method="POST", data={"email": ""})
+    failures = app.config["SIGNIN_FAILURES_PER_ADDRESS"]
+    app.config["SIGNIN_FAILURES_PER_ADDRESS"] = 0
+    pages.fetch("sign-in, too many failures", "/editor/sign-in", 429, method="POST", data=wrong)
+    app.config["SIGNIN_FAILURES_PER_ADDRESS"] = failures
+
+    make_user("writer@example.org", role="writer")
+    writer = app.test_client()
+    pages.fetch("editor sign-in, a writer's", "/editor/sign-in", client=writer)
+    pages.fetch("writer signed in", "/editor/sign-in", 303, method="POST", client=writer,
+                data={"email": "writer@example.org", "password": PASSWORD})  # fmt: skip
+    pages.fetch("not allowed", "/editor/users", 403, client=writer)
 
     pages.fetch("editor signed in", "/editor/sign-in", 303, method="POST",
                 data={"email": "admin@example.org", "password": PASSWORD})  # fmt: skip
+
+
+def editor_pages(app, pages: Pages) -> None:
+    """Every editor page, the answers of its htmx posts, and each form refusing what it got."""
     article = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one()
-    pages.fetch(
-        "autosave fragment", f"/editor/articles/{article.id}/autosave", fragment="p",
-        method="POST", data={"title": "Grid", "body": "One.", "version": article.version},
-    )  # fmt: skip
+    typed = {"title": "Grid", "body": "One.", "version": article.version}
+    # With the Publish button out of band, labelled for the publish time typed.
+    autosave = f"/editor/articles/{article.id}/autosave"
+    for label, when in [("Publish", ""), ("Schedule", "2099-01-01T09:00")]:
+        kept = pages.fetch(f"autosave fragment, {label}", autosave, fragment="p", method="POST",
+                           data={**typed, "published_at": when})  # fmt: skip
+        assert f'value="{label}" data-hx-swap-oob="true"' in kept
     revision = db.session.scalars(db.select(Revision).filter_by(article_id=article.id)).first()
+    pages.fetch("new page", "/editor/pages", 303, method="POST", data={})
+    page = db.session.scalars(db.select(Page)).one()
+    page_form = {"title": "About", "slug": "", "dek": "Who we are.", "parent": "",
+                 "page_type": "AboutPage", "body": "We **write**.", "in_nav": "y"}  # fmt: skip
+    pages.fetch("page saved", f"/editor/pages/{page.id}", 303, method="POST",
+                data={**page_form, "version": page.version, "save": "Save draft"})  # fmt: skip
+    db.session.refresh(page)
+    pages.fetch(
+        "page autosave fragment", f"/editor/pages/{page.id}/autosave", fragment="p",
+        method="POST", data={**page_form, "body": "We write.", "version": page.version},
+    )  # fmt: skip
+    page_revision = db.session.scalars(db.select(Revision).filter_by(page_id=page.id)).first()
     for name, url in [
         ("dashboard", "/editor/"),
         ("article form", f"/editor/articles/{article.id}"),
@@ -199,23 +322,61 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
         ("subscriber chart", "/editor/newsletter/chart"),
         ("subscriber import", "/editor/newsletter/import"),
         ("round-up", "/editor/newsletter/digest"),
+        ("pages", "/editor/pages"),
+        ("page form, text recovered", f"/editor/pages/{page.id}"),
+        ("page revisions", f"/editor/pages/{page.id}/revisions"),
+        ("page revision", f"/editor/pages/{page.id}/revisions/{page_revision.id}"),
     ]:
         pages.fetch(f"editor {name}", url)
     pages.fetch(
-        "editor article form with errors", f"/editor/articles/{article.id}", 422,
-        method="POST", data={"title": "", "body": "", "version": article.version},
+        "editor page form with errors", f"/editor/pages/{page.id}", 422, method="POST",
+        data={**page_form, "slug": "latest", "parent": "999", "version": page.version},
     )  # fmt: skip
-    pages.fetch("editor preview", "/editor/preview", fragment="div", method="POST",
-                data={"body": "**Bold** and a [link](https://example.org)."})  # fmt: skip
 
-    db.session.scalars(db.select(Page).filter_by(slug="privacy")).one().status = "trash"
-    db.session.commit()
-    pages.fetch("page removed", "/privacy", status=410)
+    body = "**Bold** and a [link](https://example.org)."
+    pages.fetch("editor preview fragment", "/editor/preview", fragment="div", method="POST",
+                data={"body": body})  # fmt: skip
+    page = pages.fetch("editor preview page", "/editor/preview", method="POST", data={"body": body})
+    assert "<strong>Bold</strong>" in page
+    fields = {"version": article.version, "section": article.section_id,
+              "article_type": article.type_id}  # fmt: skip
+    pages.fetch("editor article form, previewed", f"/editor/articles/{article.id}",
+                method="POST", data={**fields, "title": "Grid", "body": body,
+                                     "preview": "Preview"})  # fmt: skip
+    for name, url, data in [
+        ("article form", f"/editor/articles/{article.id}",
+         {**fields, "title": "", "slug": "Not a slug", "published_at": "soon"}),
+        ("password", "/editor/account/password",
+         {"current": "not it", "new": "short", "confirm": "other"}),
+        ("new user", "/editor/users/new", {"email": "not an address", "role": "editor"}),
+        ("new section", "/editor/sections/new", {"name": "", "position": "first"}),
+        ("new author", "/editor/authors/new", {"name": ""}),
+        ("subscriber import, no file", "/editor/newsletter/import", {}),
+        ("subscriber import, not CSV", "/editor/newsletter/import",
+         {"file": upload(b"\xff\xfe", "list.csv")}),
+        ("round-up", "/editor/newsletter/digest", {"subject": "", "save": "Save"}),
+    ]:  # fmt: skip
+        pages.fetch(f"editor {name} with errors", url, 422, method="POST", data=data)
+    rows = b"email\nnew@example.org\nnot an address\n"
+    pages.fetch("editor subscriber import report", "/editor/newsletter/import", method="POST",
+                data={"file": upload(rows, "list.csv")})  # fmt: skip
+    chosen = db.session.scalars(candidates().with_only_columns(Article.id)).all()
+    pages.fetch("editor round-up, previewed", "/editor/newsletter/digest", method="POST",
+                data={"subject": "Our pick", "intro": "*Hello.*", "articles": chosen,
+                      "preview": "Preview"})  # fmt: skip
 
-    unchecked = {
-        rule.endpoint
-        for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and rule.endpoint not in NOT_HTML
-    } - pages.endpoints
-    assert unchecked == set(), "pages that this test does not check yet"
-    assert nu_errors(pages, tmp_path) == []
+
+def error_pages(app, pages: Pages) -> None:
+    """Error answers as a reader or an editor meets them: pages, and the fragment for htmx."""
+    pages.fetch("not found", "/articles/nothing-here", 404)
+    pages.fetch("not found fragment", "/articles/nothing-here", 404, fragment="div")
+    filler = db.session.scalars(db.select(Article).filter_by(slug="filler-0")).one()
+    pages.fetch("trashed", f"/editor/articles/{filler.id}/trash", 303, method="POST", data={})
+    pages.fetch("gone", "/articles/filler-0", 410)
+    too_long = "x" * (MAX_CHARACTERS + 1)
+    pages.fetch("too large", "/editor/preview", 413, method="POST", data={"body": too_long})
+    app.config["PREVIEW_RATE_LIMIT"] = 0
+    pages.fetch("too many", "/editor/preview", 429, method="POST", data={"body": "One."})
+    # As in production, where the error reaches the site's 500 page (tests propagate it).
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    pages.fetch("server error", "/broken", 500)

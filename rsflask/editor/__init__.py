@@ -1,4 +1,4 @@
-"""The editors' side: sign-in, articles, taxonomy and users, all under /editor."""
+"""The editors' side: sign-in, articles, pages, taxonomy and users, all under /editor."""
 
 from datetime import timedelta
 
@@ -6,7 +6,7 @@ from flask import Flask
 from flask_login import current_user
 
 # Each view module adds its routes to the blueprint when imported.
-from rsflask.editor import accounts, articles, digest, subscribers, taxonomy  # noqa: F401
+from rsflask.editor import accounts, articles, digest, pages, subscribers, taxonomy  # noqa: F401
 from rsflask.editor.access import bp, login_manager
 
 

@@ -1,5 +1,5 @@
 """Who may do what on the editors' side: its blueprint, the sign-in manager, the role check that
-every editor view starts with, and which articles and revisions each user may touch."""
+every editor view starts with, and which articles, pages and revisions each user may touch."""
 
 from functools import wraps
 
@@ -8,7 +8,8 @@ from flask_login import LoginManager, current_user
 
 from rsflask.db import db
 from rsflask.editor import sessions
-from rsflask.models import Article, Revision
+from rsflask.editor.revisions import owner
+from rsflask.models import Article, Page, Revision
 from rsflask.models.accounts import PUBLISHING_ROLES
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -59,14 +60,14 @@ def editable_article_or_404(article_id: int) -> Article:
     return article
 
 
-def visible_revision_or_404(article: Article, revision_id: int) -> Revision:
-    """A saved revision of the article, or this user's own autosave of it.
+def visible_revision_or_404(item: Article | Page, revision_id: int) -> Revision:
+    """A saved revision of the article or page, or this user's own autosave of it.
 
-    Anyone who may edit the article may see what was saved; unsaved text is its typist's alone.
+    Anyone who may edit it may see what was saved; unsaved text is its typist's alone.
     """
     mine = (Revision.kind == "autosave") & (Revision.user_id == current_user.id)
     return db.first_or_404(
         db.select(Revision)
-        .filter_by(id=revision_id, article_id=article.id)
+        .filter_by(id=revision_id, **owner(item))
         .where((Revision.kind == "save") | mine)
     )

@@ -1,6 +1,6 @@
-"""The article form and the rows behind it: an article or an autosave as the form shows it, a
-posted form copied into the article or into an autosave, and a new draft with a placeholder
-slug until it has a title."""
+"""The article form and the rows behind it: an article or an autosave as the form shows it (and
+as a revision's diff names its fields), a posted form copied into the article or into an
+autosave, and a new draft with a placeholder slug until it has a title."""
 
 from datetime import datetime
 
@@ -18,6 +18,20 @@ from rsflask.times import local_time, utc_from_local
 # A new article's slug until the editor gives it a title: never shown in the form, so that
 # an empty slug field makes the slug from the title as the hint says.
 PLACEHOLDER_SLUG = "untitled-draft"
+NOUN = "article"
+LABELS = {
+    "title": "Title",
+    "slug": "Slug",
+    "dek": "Dek",
+    "article_type": "Type",
+    "section": "Section",
+    "tags": "Tags",
+    "authors": "Authors",
+    "body": "Body",
+    "photo_alt": "Photo alt text",
+    "photo_credit": "Photo credit",
+    "published_at": "Publish time",
+}
 
 
 def is_placeholder(slug: str) -> bool:
@@ -122,6 +136,34 @@ def same_fields(one: dict, other: dict) -> bool:
         return fields | {"tags": tag_names(fields["tags"]), "authors": names(fields["authors"])}
 
     return plain(one) == plain(other)
+
+
+def shown(fields: dict) -> dict[str, str]:
+    """Form fields as text a person reads: names for ids, tags and authors spaced alike."""
+    article_type = db.session.get(ArticleType, fields["article_type"])
+    section = db.session.get(Section, fields["section"])
+    published_at = fields["published_at"]
+    return fields | {
+        "article_type": article_type.name if article_type else "",
+        "section": section.name if section else "",
+        "tags": ", ".join(tag_names(fields["tags"])),
+        "authors": ", ".join(names(fields["authors"])),
+        "published_at": f"{published_at:%Y-%m-%d %H:%M}" if published_at else "",
+    }
+
+
+def revision_columns(article: Article) -> dict:
+    """What a saved revision keeps beyond the title, dek and body."""
+    return {
+        "slug": article.slug,
+        "type_id": article.type_id,
+        "section_id": article.section_id,
+        "tags": ", ".join(tag.name for tag in article.tags),
+        "authors": ", ".join(author.name for author in article.authors),
+        "photo_alt": article.photo_alt,
+        "photo_credit": article.photo_credit,
+        "published_at": article.published_at,
+    }
 
 
 def tag_names(text: str) -> list[str]:

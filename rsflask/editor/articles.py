@@ -30,6 +30,7 @@ from rsflask.editor.revisions import (
     changes,
     conflict_message,
     discard_own_autosave,
+    new_autosave,
     own_autosave,
     record_save,
     recovered_autosave,
@@ -38,7 +39,7 @@ from rsflask.editor.revisions import (
     saves_of,
 )
 from rsflask.fragments import wants_fragment
-from rsflask.models import Article, Revision
+from rsflask.models import Article
 from rsflask.models.accounts import ROLES
 from rsflask.pagination import paginate
 from rsflask.times import OffTheCalendar, utc_from_local
@@ -198,9 +199,7 @@ def autosave(article_id: int):
     fill_choices(form)
     if not form.validate_on_submit():
         abort(400)
-    revision = own_autosave(article) or Revision(
-        article_id=article.id, user_id=current_user.id, kind="autosave"
-    )
+    revision = own_autosave(article) or new_autosave(article)
     apply_autosave_form(form, revision)
     db.session.add(revision)
     db.session.commit()
@@ -246,7 +245,16 @@ def revisions(article_id: int):
     """Every saved version of the article, newest first."""
     article = editable_article_or_404(article_id)
     saved = db.session.scalars(saves_of(article)).all()
-    return render_template("editor/revisions.html", article=article, revisions=saved)
+    return render_template(
+        "editor/revisions.html",
+        item=article,
+        noun="article",
+        revisions=saved,
+        edit_url=url_for("editor.edit_article", article_id=article.id),
+        revision_url=lambda revision: url_for(
+            "editor.revision", article_id=article.id, revision_id=revision.id
+        ),
+    )
 
 
 @bp.get("/articles/<int:article_id>/revisions/<int:revision_id>")
@@ -257,9 +265,14 @@ def revision(article_id: int, revision_id: int):
     revision = visible_revision_or_404(article, revision_id)
     return render_template(
         "editor/revision.html",
-        article=article,
+        item=article,
+        noun="article",
         revision=revision,
-        changes=changes(fields_of_revision(revision, article), fields_of(article)),
+        changes=changes(article, fields_of_revision(revision, article), fields_of(article)),
+        restore_url=url_for(
+            "editor.restore_revision", article_id=article.id, revision_id=revision.id
+        ),
+        revisions_url=url_for("editor.revisions", article_id=article.id),
     )
 
 

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     EqualTo,
@@ -26,6 +27,7 @@ from wtforms.validators import (
 
 from rsflask.markup_budget import MAX_CHARACTERS
 from rsflask.models.accounts import ROLES
+from rsflask.models.pages import PAGE_TYPES
 from rsflask.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from rsflask.text import drop_control
 from rsflask.times import OffTheCalendar, utc_from_local
@@ -67,6 +69,29 @@ def on_the_calendar(form, field) -> None:
             utc_from_local(field.data)
         except OffTheCalendar as error:
             raise ValidationError(f"{error}: choose another time.") from error
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A time typed in the site's time zone, in an <input type="datetime-local">.
+
+    Its value attribute holds the time as HTML writes it (a four-digit year at least), never
+    the text as typed: text that is no time (sent by a browser without a date picker, or by
+    hand) would make the page invalid HTML, and browsers drop it anyway. The error quotes it.
+    """
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            typed = valuelist[0][:40]
+            raise ValueError(
+                f"“{typed}” is not a date and time, such as 2026-11-20 09:30."
+            ) from error
+
+    def _value(self) -> str:
+        if self.data is None:
+            return ""
+        return f"{self.data.year:04}-{self.data:%m-%dT%H:%M}"
 
 
 class SignInForm(FlaskForm):
@@ -127,7 +152,7 @@ class ArticleForm(TypedTextForm):
     )
     photo_credit = StringField("Photo credit", validators=[Length(max=300)])
     remove_photo = BooleanField("Remove the top photo")
-    published_at = DateTimeLocalField(
+    published_at = LocalTimeField(
         "Publish time",
         validators=[Optional(), on_the_calendar],
         format="%Y-%m-%dT%H:%M",
@@ -179,7 +204,49 @@ class AutosaveForm(TypedTextForm):
     body = TextAreaField(validators=[Length(max=MAX_CHARACTERS)])
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
-    published_at = DateTimeLocalField(
-        validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M"
+    published_at = LocalTimeField(validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M")
+    version = HiddenField()
+
+
+class PageForm(TypedTextForm):
+    """A page: its parent and type are checked against the other pages when it is saved."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    slug = StringField(
+        "Slug",
+        validators=slug_rules,
+        description="The page's address. Made from the title when left empty.",
     )
+    dek = TextAreaField("Dek", validators=[Length(max=500)], description="One sentence.")
+    # Values are page ids as text ("" for none), checked in page_form.apply_form so that a
+    # refused choice gets a message saying why rather than "Not a valid choice".
+    parent = SelectField("Parent page", validate_choice=False)
+    page_type = SelectField(
+        "Page type",
+        choices=[SelectChoice(name, label) for name, label in PAGE_TYPES.items()],
+        validate_choice=False,
+        description="Tells search engines what the page is.",
+    )
+    in_nav = BooleanField("Show in the main navigation")
+    in_footer = BooleanField("Show in the footer")
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=MAX_CHARACTERS)])
+    version = HiddenField()
+    save = SubmitField("Save draft")
+    preview = SubmitField("Preview")
+    publish = SubmitField("Publish")
+
+    def validate_page_type(self, field: SelectField) -> None:
+        if field.data not in PAGE_TYPES:
+            raise ValidationError("Choose one of the listed page types.")
+
+
+class PageAutosaveForm(TypedTextForm):
+    """What autosave keeps of the page form: lengths checked only, as for articles."""
+
+    title = StringField(validators=[Length(max=300)])
+    slug = StringField(validators=[Length(max=MAX_SLUG_LENGTH)])
+    dek = TextAreaField(validators=[Length(max=500)])
+    parent = StringField(validators=[Length(max=20)])
+    page_type = StringField(validators=[Optional(), AnyOf(list(PAGE_TYPES))])
+    body = TextAreaField(validators=[Length(max=MAX_CHARACTERS)])
     version = HiddenField()

@@ -1,5 +1,11 @@
-"""An article's revisions: each save recorded, the editor's own autosave, what differs between
-two versions (on the revision page and under recovered text), restoring one, and who saved last."""
+"""The revisions of an article or a page: each save recorded, the editor's own autosave, what
+differs between two versions (on the revision page and under recovered text), restoring one, and
+who saved last.
+
+One machinery for both: what differs between them (the form's fields, their labels, what a
+revision keeps beyond the text) comes from the module of each one's form, article_form or
+page_form, which `form_of` picks.
+"""
 
 import difflib
 
@@ -8,133 +14,117 @@ from sqlalchemy import Select
 
 from rsflask import markup
 from rsflask.db import db
-from rsflask.editor.article_form import (
-    fields_of,
-    fields_of_revision,
-    names,
-    same_fields,
-    tag_names,
-)
-from rsflask.models import Article, ArticleType, Revision, Section
+from rsflask.editor import article_form, page_form
+from rsflask.models import Article, Page, Revision
 from rsflask.times import local_time
 
-LABELS = {
-    "title": "Title",
-    "slug": "Slug",
-    "dek": "Dek",
-    "article_type": "Type",
-    "section": "Section",
-    "tags": "Tags",
-    "authors": "Authors",
-    "body": "Body",
-    "photo_alt": "Photo alt text",
-    "photo_credit": "Photo credit",
-    "published_at": "Publish time",
-}
 ALWAYS_COMPARED = ("title", "dek", "body")
 
 
-def saves_of(article: Article) -> Select:
-    """The article's saved revisions, newest first."""
+def form_of(item: Article | Page):
+    """The module that knows the form of `item`: fields_of, fields_of_revision, same_fields,
+    shown, revision_columns, LABELS and NOUN."""
+    return page_form if isinstance(item, Page) else article_form
+
+
+def owner(item: Article | Page) -> dict:
+    """The Revision column naming `item`, with its id: for filter_by() and for a new Revision."""
+    return {"page_id": item.id} if isinstance(item, Page) else {"article_id": item.id}
+
+
+def fields_of(item: Article | Page) -> dict:
+    return form_of(item).fields_of(item)
+
+
+def fields_of_revision(revision: Revision, item: Article | Page) -> dict:
+    return form_of(item).fields_of_revision(revision, item)
+
+
+def saves_of(item: Article | Page) -> Select:
+    """The saved revisions, newest first."""
     return (
         db.select(Revision)
-        .filter_by(article_id=article.id, kind="save")
+        .filter_by(**owner(item), kind="save")
         .order_by(Revision.created_at.desc(), Revision.id.desc())
     )
 
 
-def record_save(article: Article) -> None:
-    """Keep a copy of the article as this save leaves it, with the version the save gives it."""
+def record_save(item: Article | Page) -> None:
+    """Keep a copy of `item` as this save leaves it, with the version the save gives it."""
     db.session.flush()
     db.session.add(
         Revision(
-            article_id=article.id,
+            **owner(item),
             user_id=current_user.id,
             kind="save",
-            base_version=article.version,
-            title=article.title,
-            dek=article.dek,
-            body_md=article.body_md,
-            slug=article.slug,
-            type_id=article.type_id,
-            section_id=article.section_id,
-            tags=", ".join(tag.name for tag in article.tags),
-            authors=", ".join(author.name for author in article.authors),
-            photo_alt=article.photo_alt,
-            photo_credit=article.photo_credit,
-            published_at=article.published_at,
+            base_version=item.version,
+            title=item.title,
+            dek=item.dek,
+            body_md=item.body_md,
+            **form_of(item).revision_columns(item),
         )
     )
 
 
-def restore_text(article: Article, revision: Revision) -> None:
+def restore_text(item: Article | Page, revision: Revision) -> None:
     """Bring back a revision's title, dek and body, recorded as a new save."""
-    article.title, article.dek = revision.title, revision.dek
-    markup.set_body(article, revision.body_md)
-    record_save(article)
+    item.title, item.dek = revision.title, revision.dek
+    markup.set_body(item, revision.body_md)
+    record_save(item)
 
 
-def own_autosave(article: Article) -> Revision | None:
+def own_autosave(item: Article | Page) -> Revision | None:
     return db.session.scalar(
-        db.select(Revision).filter_by(
-            article_id=article.id, user_id=current_user.id, kind="autosave"
-        )
+        db.select(Revision).filter_by(**owner(item), user_id=current_user.id, kind="autosave")
     )
 
 
-def recovered_autosave(article: Article) -> Revision | None:
-    """This user's autosave, if it says something the article does not.
+def new_autosave(item: Article | Page) -> Revision:
+    return Revision(**owner(item), user_id=current_user.id, kind="autosave")
+
+
+def recovered_autosave(item: Article | Page) -> Revision | None:
+    """This user's autosave, if it says something `item` does not.
 
     Offered even after someone else's save: hiding it would let the next autosave overwrite the
     only copy.
     """
-    autosave = own_autosave(article)
-    if autosave and not same_fields(fields_of_revision(autosave, article), fields_of(article)):
+    autosave = own_autosave(item)
+    if autosave and not form_of(item).same_fields(
+        fields_of_revision(autosave, item), fields_of(item)
+    ):
         return autosave
     return None
 
 
-def discard_own_autosave(article: Article) -> None:
-    autosave = own_autosave(article)
+def discard_own_autosave(item: Article | Page) -> None:
+    autosave = own_autosave(item)
     if autosave:
         db.session.delete(autosave)
 
 
-def recovery_notice(article: Article, autosave: Revision | None) -> dict | None:
-    """What the form says about recovered text; when the article was saved after the text was
-    typed, who saved it and what differs, so that nothing of either is lost unseen."""
+def recovery_notice(item: Article | Page, autosave: Revision | None) -> dict | None:
+    """What the form says about recovered text; when `item` was saved after the text was typed,
+    who saved it and what differs, so that nothing of either is lost unseen."""
     if autosave is None:
         return None
-    if autosave.base_version == article.version:
-        return {"autosave": autosave, "saved_since": None}
-    return {
-        "autosave": autosave,
-        "saved_since": saved_since_message(article),
-        "changes": changes(fields_of(article), fields_of_revision(autosave, article)),
+    notice = {"autosave": autosave, "saved_since": None, "noun": form_of(item).NOUN}
+    if autosave.base_version == item.version:
+        return notice
+    return notice | {
+        "saved_since": saved_since_message(item),
+        "changes": changes(item, fields_of(item), fields_of_revision(autosave, item)),
     }
 
 
-def changes(old: dict, new: dict) -> dict[str, list[tuple[str, str]]]:
+def changes(item: Article | Page, old: dict, new: dict) -> dict[str, list[tuple[str, str]]]:
     """Line by line, the title, dek and body, and whichever other fields differ."""
-    old_text, new_text = shown(old), shown(new)
+    form = form_of(item)
+    old_text, new_text = form.shown(old), form.shown(new)
     return {
-        LABELS[name]: diff_lines(old_text[name], new_text[name])
-        for name in LABELS
+        label: diff_lines(old_text[name], new_text[name])
+        for name, label in form.LABELS.items()
         if name in ALWAYS_COMPARED or old_text[name] != new_text[name]
-    }
-
-
-def shown(fields: dict) -> dict[str, str]:
-    """Form fields as text a person reads: names for ids, tags and authors spaced alike."""
-    article_type = db.session.get(ArticleType, fields["article_type"])
-    section = db.session.get(Section, fields["section"])
-    published_at = fields["published_at"]
-    return fields | {
-        "article_type": article_type.name if article_type else "",
-        "section": section.name if section else "",
-        "tags": ", ".join(tag_names(fields["tags"])),
-        "authors": ", ".join(names(fields["authors"])),
-        "published_at": f"{published_at:%Y-%m-%d %H:%M}" if published_at else "",
     }
 
 
@@ -147,26 +137,26 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
     return lines
 
 
-def saved_since_message(article: Article) -> str:
-    when = local_time(article.updated_at)
+def saved_since_message(item: Article | Page) -> str:
+    when = local_time(item.updated_at)
     return (
-        f"{last_saver(article)} saved the article at {when:%H:%M} after you typed this, so "
-        "saving your text replaces their version (which stays under Revisions)."
+        f"{last_saver(item)} saved the {form_of(item).NOUN} at {when:%H:%M} after you typed "
+        "this, so saving your text replaces their version (which stays under Revisions)."
     )
 
 
-def conflict_message(article: Article) -> str:
-    who = last_saver(article)
-    when = local_time(article.updated_at)
+def conflict_message(item: Article | Page) -> str:
+    who = last_saver(item)
+    when = local_time(item.updated_at)
     return (
-        f"Not saved: {who} saved this article at {when:%H:%M} while you were editing. "
-        "Your text is kept below. Compare it with their version under Revisions, then save "
-        "again to replace theirs with yours."
+        f"Not saved: {who} saved this {form_of(item).NOUN} at {when:%H:%M} while you were "
+        "editing. Your text is kept below. Compare it with their version under Revisions, then "
+        "save again to replace theirs with yours."
     )
 
 
-def last_saver(article: Article) -> str:
-    revision = db.session.scalar(saves_of(article).limit(1))
+def last_saver(item: Article | Page) -> str:
+    revision = db.session.scalar(saves_of(item).limit(1))
     if revision and revision.user:
         return revision.user.name or revision.user.email
     return "someone else"
