@@ -21,6 +21,7 @@ from rsflask import (
     newsletter,
     nginx_hint,
     page_cache,
+    pages,
     proxies,
     reader,
     search,
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(health.bp)
+    pages.init_app(app)
     if commands:
         _add_commands(app)
     page_cache.init_app(app)

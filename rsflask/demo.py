@@ -1,23 +1,27 @@
-"""Demo content: the articles in demo/articles, illustrated with photos drawn by Pillow."""
+"""Demo content: the articles in demo/articles, illustrated with photos drawn by Pillow, and the
+site's pages in demo/pages."""
 
 import io
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import func, insert
 
+from rsflask import markup
 from rsflask.article_files import read_article_file
 from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
-from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section
+from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Page, Revision, Section
 from rsflask.models.content import article_tags
 from rsflask.named_rows import get_or_create
 from rsflask.search_index import compact_index, reindex
 
 ARTICLES = Path(__file__).parent / "demo" / "articles"
+PAGES = Path(__file__).parent / "demo" / "pages"
 SECTIONS = [
     ("Europe", "The continent's politics, security and economy, from Lisbon to the Urals."),
     ("Middle East", "States, societies and the rivalries that run between them."),
@@ -129,6 +133,106 @@ def demo_photo(seed: str, width: int = 1600, height: int = 900) -> tuple[bytes, 
     return out.getvalue(), alt
 
 
+class DemoPage(NamedTuple):
+    """A demo page: its body is demo/pages/<slug>.md."""
+
+    slug: str
+    title: str
+    dek: str
+    page_type: str = "WebPage"
+    parent: str | None = None
+    nav_position: int | None = None
+    footer_position: int | None = None
+
+
+# Parents before their children.
+DEMO_PAGES = [
+    DemoPage(
+        "about",
+        "About the Review",
+        "A magazine about how states deal with one another, written to be read slowly.",
+        "AboutPage",
+        nav_position=1,
+        footer_position=1,
+    ),
+    DemoPage(
+        "masthead",
+        "Masthead",
+        "The editors and staff who decide what the Review publishes, and answer for it.",
+        parent="about",
+    ),
+    DemoPage(
+        "contact",
+        "Contact",
+        "Letters, corrections, tips and everything else: where to write.",
+        "ContactPage",
+        footer_position=2,
+    ),
+    DemoPage(
+        "write-for-us",
+        "Write for us",
+        "What we publish, how to pitch us, and what happens if we say yes.",
+        footer_position=3,
+    ),
+    DemoPage(
+        "privacy",
+        "Privacy policy",
+        "What we store about readers and subscribers, why, and how to have it removed.",
+        footer_position=4,
+    ),
+]
+
+
+def ensure_pages() -> None:
+    """Store the demo pages, published, or bring them back to their demo text; each change is
+    recorded as a saved revision, as the editor records one (the newsletter's consent record
+    names the privacy page's)."""
+    now = utcnow().replace(second=0, microsecond=0)
+    for demo in DEMO_PAGES:
+        page = db.session.scalar(db.select(Page).filter_by(slug=demo.slug))
+        if page is None:
+            # Added once filled in: the query for its parent would flush it half made.
+            page = Page(slug=demo.slug, published_at=now)
+        body = (PAGES / f"{demo.slug}.md").read_text(encoding="utf-8")
+        parent_id = None
+        if demo.parent:
+            parent_id = db.session.scalar(db.select(Page.id).filter_by(slug=demo.parent))
+        fields = {
+            "title": demo.title,
+            "dek": demo.dek,
+            "page_type": demo.page_type,
+            "parent_id": parent_id,
+            "nav_position": demo.nav_position,
+            "footer_position": demo.footer_position,
+            "status": "published",
+        }
+        unchanged = page.body_md == body and all(
+            getattr(page, name) == value for name, value in fields.items()
+        )
+        if unchanged:
+            continue
+        for name, value in fields.items():
+            setattr(page, name, value)
+        page.published_at = page.published_at or now
+        markup.set_body(page, body)
+        db.session.add(page)
+        db.session.flush()
+        db.session.add(
+            Revision(
+                page_id=page.id,
+                kind="save",
+                base_version=page.version,
+                title=page.title,
+                dek=page.dek,
+                body_md=page.body_md,
+                slug=page.slug,
+                page_parent_id=page.parent_id,
+                page_type=page.page_type,
+            )
+        )
+    db.session.flush()
+
+
 def ensure_taxonomy() -> None:
     for position, (name, description) in enumerate(SECTIONS):
         get_or_create(Section, name, description=description, position=position)
@@ -154,6 +258,7 @@ def load_demo(count: int | None = None) -> None:
     articles still missing to reach `count` in all are generated.
     """
     ensure_taxonomy()
+    ensure_pages()
     files = demo_files()
     now = utcnow().replace(second=0, microsecond=0)
     stored = []

@@ -7,18 +7,20 @@ answers with a 301, whether the editor or an import moved it.
 """
 
 from flask import current_app
+from werkzeug.routing import Map
 
 from rsflask.db import db
 from rsflask.models import Page, PageRedirect
 
 
-def reserved_slugs() -> set[str]:
-    """The first path segment of every route whose first segment is fixed text.
+def reserved_slugs(url_map: Map | None = None) -> set[str]:
+    """The first path segment of every route whose first segment is fixed text, in `url_map` (by
+    default the app's; the page routes' converter passes its own, as it may match outside one).
 
     Routes that begin with a variable (the pages' own /<slug>) reserve nothing; neither does "/".
     """
     reserved = set()
-    for rule in current_app.url_map.iter_rules():
+    for rule in (url_map or current_app.url_map).iter_rules():
         first = rule.rule.lstrip("/").split("/", 1)[0]
         if first and "<" not in first:
             reserved.add(first)

@@ -23,10 +23,12 @@ from sqlalchemy import (
 from rsflask import limits, search_index
 from rsflask.db import db
 from rsflask.fragments import wants_fragment
-from rsflask.models import Article, published
+from rsflask.models import Article, Page, published
+from rsflask.pages import visible_pages
 from rsflask.pagination import page_number
 from rsflask.public_pages import public_page
 from rsflask.search_index import TEXT_SEARCH_CONFIGURATION, article_search, clean
+from rsflask.stored_html import plain_text
 
 bp = Blueprint("search", __name__)
 
@@ -35,6 +37,8 @@ PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 20
 MIN_PREFIX_LENGTH = 3
+# Pages of the site shown above the articles that match: a few, on the first page of results.
+MAX_PAGES_SHOWN = 5
 # Only the newest this many matches are ranked: ranking every match of a common word cost 380 ms
 # at 100,000 articles, and no reader pages through 50 pages. More words narrow the search instead.
 MAX_RANKED = 500
@@ -46,6 +50,7 @@ START, STOP = "\x02", "\x03"
 
 class Results(NamedTuple):
     articles: list[Article]  # this page's, best first
+    site_pages: list[Page]  # pages of the site (About...) that match, on the first page only
     snippets: dict[int, Markup]
     total: int
     page: int
@@ -139,6 +144,7 @@ def search(query: str, page: int) -> Results | None:
     if len(words[-1]) >= MIN_PREFIX_LENGTH and len(ids) <= MAX_RANKED:
         terms = full_text(words, prefix=True)
         ids = ranked_ids(terms)
+    site_pages = matching_pages(words) if page == 1 else []
     more_than_ranked = len(ids) > MAX_RANKED
     if more_than_ranked:
         # The one more, fetched only to tell that there are more, is the oldest.
@@ -156,12 +162,34 @@ def search(query: str, page: int) -> Results | None:
     )
     return Results(
         articles=[by_id[article_id] for article_id in page_ids],
+        site_pages=site_pages,
         snippets={article_id: marked(snippet) for article_id, snippet in snippets},
         total=len(ids),
         page=page,
         pages=pages,
         more_than_ranked=more_than_ranked,
     )
+
+
+def matching_pages(words: list[str]) -> list[Page]:
+    """Published pages whose title, dek or text hold every word, whatever its case and accents.
+
+    Pages are a handful, outside the index: read whole and matched here, alike on both databases.
+    A word matches anywhere in a word (*priva* finds *privacy*); no stemming, no ranking.
+    """
+    wanted = [folded(word) for word in words]
+    found = []
+    for page in db.session.scalars(visible_pages().order_by(Page.title, Page.id)):
+        text = folded(" ".join([page.title, page.dek, plain_text(page.body_html)]))
+        if all(word in text for word in wanted):
+            found.append(page)
+    return found[:MAX_PAGES_SHOWN]
+
+
+def folded(text: str) -> str:
+    """The text without accents, case folded: "Café" -> "cafe"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def marked(snippet: str | None) -> Markup:

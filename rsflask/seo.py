@@ -7,7 +7,9 @@ from markupsafe import Markup
 
 from rsflask import site_settings
 from rsflask.feeds import changed_at
-from rsflask.models import Article
+from rsflask.models import Article, Page
+from rsflask.models.pages import PAGE_TYPES
+from rsflask.pages import page_url
 from rsflask.photos import add_missing_share_image, photo_folder, share_name, share_size
 from rsflask.public_pages import declared_query
 from rsflask.reader import section_url
@@ -31,8 +33,8 @@ def canonical_url() -> str:
     return url_for(request.endpoint, _external=True, **args)
 
 
-def article_summary(article: Article) -> str:
-    """The dek, or else the opening words of the body."""
+def article_summary(article: Article | Page) -> str:
+    """An article's or a page's dek, or else the opening words of its body."""
     if article.dek:
         return article.dek
     # lead_html is the stored, sanitised body (markup.py); only its text is kept here.
@@ -103,11 +105,20 @@ def publisher_logo() -> dict:
     return {"@type": "ImageObject", "url": url, "width": LOGO[1], "height": LOGO[2]}
 
 
+def publisher() -> dict:
+    """The site as the publisher in JSON-LD, with its logo."""
+    return {
+        "@type": "Organization",
+        "name": site_settings.current()["name"],
+        "url": url_for("reader.index", _external=True),
+        "logo": publisher_logo(),
+    }
+
+
 def article_structured_data(article: Article) -> list[dict]:
     """schema.org NewsArticle and BreadcrumbList, to be serialised with |tojson."""
     url = url_for("reader.article", slug=article.slug, _external=True)
     home = url_for("reader.index", _external=True)
-    site_name = site_settings.current()["name"]
     image = share_image(article)
     news_article = {
         "@context": "https://schema.org",
@@ -127,12 +138,7 @@ def article_structured_data(article: Article) -> list[dict]:
             }
             for author in article.authors
         ],
-        "publisher": {
-            "@type": "Organization",
-            "name": site_name,
-            "url": home,
-            "logo": publisher_logo(),
-        },
+        "publisher": publisher(),
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -160,6 +166,25 @@ def article_structured_data(article: Article) -> list[dict]:
     return [news_article, breadcrumbs]
 
 
+def page_structured_data(page: Page) -> dict:
+    """schema.org WebPage, AboutPage or ContactPage (the page's type), with |tojson."""
+    return {
+        "@context": "https://schema.org",
+        "@type": page.page_type if page.page_type in PAGE_TYPES else "WebPage",
+        "name": page.title,
+        "url": page_url(page, _external=True),
+        "description": article_summary(page),
+        **({"datePublished": format_iso(page.published_at)} if page.published_at else {}),
+        "dateModified": format_iso(page.updated_at),
+        "publisher": publisher(),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": site_settings.current()["name"],
+            "url": url_for("reader.index", _external=True),
+        },
+    }
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(canonical_url)
     app.add_template_global(article_summary)
@@ -167,3 +192,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(default_share_image)
     app.add_template_global(publisher_logo)
     app.add_template_global(article_structured_data)
+    app.add_template_global(page_structured_data)

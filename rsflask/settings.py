@@ -69,6 +69,9 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = None
 # Whether unsubscribe links of the old signed format, in emails sent before links became random
 # tokens, still work. Turn off once those emails are too old to matter.
 NEWSLETTER_LEGACY_UNSUBSCRIBE_LINKS = True
+# Slug of the page that every newsletter signup form links to as its privacy policy, once such a
+# page is published; a subscriber's record keeps which saved version of it was shown.
+PRIVACY_PAGE_SLUG = "privacy"
 # Round-up messages sent per second (0: as fast as the mail server takes them); `digest send
 # --rate` overrides it.
 DIGEST_RATE = 20

@@ -1,5 +1,5 @@
-"""How search engines find the articles: the sitemap (an index of parts past the protocol's
-limit), the news sitemap and robots.txt, served by the feeds blueprint."""
+"""How search engines find the articles and pages: the sitemap (an index of parts past the
+protocol's limit), the news sitemap and robots.txt, served by the feeds blueprint."""
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -7,6 +7,7 @@ from math import ceil
 
 from flask import Response, abort, render_template, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from rsflask.db import db, utcnow
 from rsflask.feeds import bp, changed_at, xml
@@ -16,11 +17,13 @@ from rsflask.models import (
     ArticleNote,
     ArticleType,
     Author,
+    Page,
     Section,
     Tag,
     published,
 )
 from rsflask.models.content import article_tags
+from rsflask.pages import path_url, visible
 from rsflask.public_pages import public_page
 from rsflask.reader import section_url
 
@@ -78,8 +81,33 @@ def listing_pages() -> list[tuple[str, datetime]]:
     return pages
 
 
+def site_pages() -> list[tuple[str, datetime]]:
+    """The published pages of the site (About, Contact...), each dated by its last change."""
+    parent = aliased(Page)
+    rows = db.session.execute(
+        select(Page.slug, parent.slug, Page.updated_at, Page.published_at)
+        .outerjoin(Page.parent.of_type(parent))
+        .where(visible(parent))
+        .order_by(Page.id)
+    )
+    return [
+        (
+            path_url(slug, parent_slug, _external=True),
+            changed_at(updated_at, published_at or updated_at),
+        )
+        for slug, parent_slug, updated_at, published_at in rows
+    ]
+
+
+def fixed_pages() -> list[tuple[str, datetime]]:
+    """What the sitemap lists before the articles: listings, then the site's pages. Few, so they
+    are read whole; each is listed once, in the first part or parts."""
+    return listing_pages() + site_pages()
+
+
 def sitemap_urls(pages: list, start: int, stop: int) -> Iterator[tuple[str, datetime]]:
-    """URLs start to stop of the sitemap: listing pages first, then articles, oldest first.
+    """URLs start to stop of the sitemap: listing and site pages first, then articles, oldest
+    first.
 
     Articles go by id, so that a new one joins the last part instead of shifting every part.
     Only their slugs and times are read, never their bodies.
@@ -136,7 +164,7 @@ def sitemap_size(pages: list) -> int:
 @public_page()
 def sitemap():
     """Every page worth indexing; past SITEMAP_LIMIT URLs, an index of sitemap parts."""
-    pages = listing_pages()
+    pages = fixed_pages()
     size = sitemap_size(pages)
     if size > SITEMAP_LIMIT:
         return xml("feeds/sitemap_index.xml", parts=enumerate(sitemap_part_dates(pages), 1))
@@ -147,7 +175,7 @@ def sitemap():
 @public_page()
 def sitemap_part(number: int):
     """One part of a sitemap too large for one file; none while one file holds it all."""
-    pages = listing_pages()
+    pages = fixed_pages()
     size = sitemap_size(pages)
     if size <= SITEMAP_LIMIT or not 1 <= number <= ceil(size / SITEMAP_LIMIT):
         abort(404)

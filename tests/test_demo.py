@@ -19,7 +19,18 @@ from sqlalchemy import create_engine, func, select
 from rsflask import search_index
 from rsflask.copy_db import copy_tables
 from rsflask.db import db
-from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Photo, Section, Tag, User
+from rsflask.models import (
+    Article,
+    ArticleAuthor,
+    ArticleType,
+    Author,
+    Page,
+    Photo,
+    Revision,
+    Section,
+    Tag,
+    User,
+)
 from rsflask.models import published as published_articles
 
 QIOSK = "qiosk"
@@ -213,6 +224,72 @@ def test_demo_front_page_leads_with_a_photo(demo):
     assert "Photo: Illustration generated for the Review" in lead
 
 
+# --- The site's pages -------------------------------------------------------------------------
+
+DEMO_PAGES = {
+    "/about": "AboutPage",
+    "/about/masthead": "WebPage",
+    "/contact": "ContactPage",
+    "/write-for-us": "WebPage",
+    "/privacy": "WebPage",
+}
+
+
+def demo_pages() -> dict[str, Page]:
+    return {f"/{page.path}": page for page in db.session.scalars(select(Page)).all()}
+
+
+def test_demo_has_the_sites_pages_published_at_their_addresses(demo):
+    pages = demo_pages()
+    assert {path: page.page_type for path, page in pages.items()} == DEMO_PAGES
+    assert all(page.status == "published" and page.published_at for page in pages.values())
+    client = demo.test_client()
+    for path in DEMO_PAGES:
+        assert client.get(path).status_code == 200, path
+
+
+def test_every_demo_page_has_a_dek_and_a_few_paragraphs(demo):
+    for path, page in demo_pages().items():
+        assert page.dek.strip(), path
+        assert page.word_count >= 150, path
+        assert page.body_html.count("<p>") >= 3, path
+
+
+def test_demo_about_page_is_in_the_navigation_and_every_other_but_masthead_in_the_footer(demo):
+    pages = demo_pages()
+    assert [path for path, page in pages.items() if page.nav_position is not None] == ["/about"]
+    in_footer = {path for path, page in pages.items() if page.footer_position is not None}
+    assert in_footer == set(DEMO_PAGES) - {"/about/masthead"}
+    footer = demo.test_client().get("/").get_data(as_text=True).split('aria-label="Footer"')[1]
+    for path in in_footer:
+        assert f'href="{path}"' in footer, path
+
+
+def test_demo_masthead_links_the_authors_list(demo):
+    assert 'href="/authors"' in demo_pages()["/about/masthead"].body_html
+
+
+def test_demo_privacy_policy_says_what_the_newsletter_stores(demo):
+    text = demo_pages()["/privacy"].body_html.lower()
+    for what in ["email address", "signed up", "network address", "consent", "unsubscribe"]:
+        assert what in text, what
+    assert "delete" in text
+
+
+def test_every_demo_page_has_a_saved_revision_of_its_text(demo):
+    for path, page in demo_pages().items():
+        revisions = db.session.scalars(
+            select(Revision).filter_by(page_id=page.id, kind="save")
+        ).all()
+        assert [revision.body_md for revision in revisions] == [page.body_md], path
+
+
+def test_demo_signup_form_links_the_privacy_policy(demo):
+    html = demo.test_client().get("/newsletter").get_data(as_text=True)
+    form = html.split('id="signup"')[1].split("</form>")[0]
+    assert 'href="/privacy">Privacy policy</a>' in form
+
+
 # --- Running it again -------------------------------------------------------------------------
 
 
@@ -221,6 +298,21 @@ def test_seed_demo_if_empty_does_nothing_the_second_time(demo):
     result = run(demo, "seed-demo", "--if-empty")
     assert result.output == ""
     assert counts() == before
+
+
+def test_seed_demo_again_stores_no_second_copy_of_the_pages_or_their_revisions(demo):
+    before = (count(Page), count(Revision))
+    run(demo, "seed-demo")
+    assert (count(Page), count(Revision)) == before
+
+
+def test_seed_demo_again_brings_back_a_changed_page_with_a_new_revision(demo):
+    about = demo_pages()["/about"]
+    about.title = "Changed"
+    db.session.commit()
+    run(demo, "seed-demo")
+    assert demo_pages()["/about"].title == "About the Review"
+    assert count(Revision) == len(DEMO_PAGES) + 1
 
 
 def test_seed_demo_if_empty_does_nothing_when_any_article_exists(app, add_article):

@@ -342,8 +342,11 @@ def test_a_route_added_later_reserves_its_first_segment_and_a_catch_all_nothing(
     assert "about" not in reserved_slugs()
 
 
-def test_a_page_moved_under_a_parent_by_import_leaves_its_old_address(runner, tmp_path):
+def test_a_page_moved_under_a_parent_by_import_leaves_its_old_address(runner, tmp_path, client):
     team = {"kind": "page", "title": "The team", "slug": "team"}
     imported(runner, page_file(tmp_path, ABOUT, ABOUT_BODY), page_file(tmp_path, team))
     imported(runner, page_file(tmp_path, {**team, "parent": "about"}))
     assert db.session.get(PageRedirect, "team").page_id == page_by_slug("team").id
+    response = client.get("/team?from=old")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/about/team")

@@ -11,12 +11,18 @@ from rsflask.db import db, utcnow
 from rsflask.models import Article
 from rsflask.public_pages import public_page
 from tests.conftest import htmx
+from tests.page_helpers import make_page
 
 # A value of each argument that some public view declares, different from what no argument means.
 DECLARED_VALUES = {"page": "2", "q": "canal", "as_of": "2026-01-01T00:00:00"}
 UNDECLARED = "sort=oldest&utm_source=social&fbclid=reader-one&_=123"
 # Views that answer htmx with a fragment and a browser with a redirect to the article.
 FRAGMENT_ONLY = {"reader.keep_reading", "reader.show_less"}
+# The pages of the site the fixture makes, at the top level and under another.
+PAGES = {
+    "pages.page": {"slug": "about"},
+    "pages.child_page": {"parent_slug": "about", "slug": "masthead"},
+}
 
 
 @pytest.fixture
@@ -29,6 +35,8 @@ def public_urls(app, add_article, monkeypatch):
     )
     add_article("Brief", section="QIOSK", type="News", published=utcnow() - timedelta(days=2))
     article = db.session.scalar(db.select(Article).filter_by(slug="canal-report"))
+    about = make_page("About", slug="about")
+    make_page("Masthead", slug="masthead", parent=about)
     slugs = {
         "slug": None,
         "section": article.section.slug,
@@ -45,6 +53,8 @@ def public_urls(app, add_article, monkeypatch):
         if "slug" in rule.arguments:
             kind = rule.endpoint.split(".")[1]
             values["slug"] = slugs.get(kind) or article.slug
+        if rule.endpoint in PAGES:
+            values = PAGES[rule.endpoint]
         if "number" in rule.arguments:
             values["number"] = 1
         with app.test_request_context():

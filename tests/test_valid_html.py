@@ -26,6 +26,7 @@ from rsflask.newsletter.digests import candidates
 from rsflask.photos import store_photo
 from tests.conftest import htmx
 from tests.editor_helpers import PASSWORD, image_bytes, make_user, prepare_editor_tests, upload
+from tests.page_helpers import make_page
 from tests.services import unavailable
 
 VNU_JAR = Path(
@@ -163,6 +164,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
     newsletter_answers(app, pages, mail_server)
     sign_in_answers(app, pages)
     editor_pages(app, pages)
+    site_pages(pages)
     error_pages(app, pages)
 
     unchecked = {
@@ -207,6 +209,25 @@ def reader_pages(pages: Pages, site: Digest) -> None:
         ("newsletter signup", "/newsletter", "div"),
     ]:
         pages.fetch(f"{name} fragment", url, fragment=inside)
+
+
+def site_pages(pages: Pages) -> None:
+    """Pages of the site as readers get them: one with a page under it, that page, search finding
+    them, the signup form linking the privacy page, and a page removed."""
+    about = make_page("Who we are", dek="The magazine.", nav_position=1, footer_position=1)
+    make_page("Masthead", parent=about, dek="Who does what.")
+    privacy = make_page("Privacy policy", slug="privacy", footer_position=2)
+    for name, url in [
+        ("page with children", "/who-we-are"),
+        ("child page", "/who-we-are/masthead"),
+        ("search, pages found", "/search?q=masthead"),
+    ]:
+        pages.fetch(name, url)
+    form = pages.fetch("signup fragment with privacy link", "/newsletter", fragment="div")
+    assert 'href="/privacy"' in form
+    privacy.status = "trash"
+    db.session.commit()
+    pages.fetch("page removed", "/privacy", 410)
 
 
 def newsletter_answers(app, pages: Pages, mail_server) -> None:

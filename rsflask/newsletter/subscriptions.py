@@ -18,6 +18,7 @@ from rsflask.mail import MAIL_ERRORS
 from rsflask.models import Subscriber, SubscriberToken
 from rsflask.models.newsletter import mailbox_of
 from rsflask.newsletter import emails, tokens
+from rsflask.pages import privacy_revision_id
 
 
 def sign_up(email: str) -> bool:
@@ -57,7 +58,11 @@ def record_signup(email: str) -> Subscriber | None:
         if db.session.scalar(db.select(emailed_lately)):
             return None
         subscriber = Subscriber(
-            email=email, signup_ip=address, signed_up_at=now, confirmation_tried_at=now
+            email=email,
+            signup_ip=address,
+            signed_up_at=now,
+            confirmation_tried_at=now,
+            privacy_revision_id=privacy_revision_id(),
         )
         db.session.add(subscriber)
         try:
@@ -71,6 +76,7 @@ def record_signup(email: str) -> Subscriber | None:
         # A new signup, with a consent record of its own; the links of the earlier one stop
         # confirming.
         subscriber.status, subscriber.signed_up_at, subscriber.signup_ip = "pending", now, address
+        subscriber.privacy_revision_id = privacy_revision_id()
         subscriber.confirmed_at, subscriber.confirm_ip, subscriber.confirm_user_agent = None, "", ""
         subscriber.confirmation_sent_at, subscriber.confirmation_tried_at = None, now
         tokens.revoke(subscriber.id, "confirm")

@@ -18,6 +18,7 @@ from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
 from rsflask.demo import demo_photo
 from tests.conftest import make_app
+from tests.page_helpers import make_page
 from tests.services import postgres_database
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -86,7 +87,8 @@ def live_database(tmp_path_factory, migrated_database):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, live_database):
-    """The site with 20 articles and 3 QIOSK items, served from a thread on a free port."""
+    """The site with 20 articles, 3 QIOSK items and three pages (About, its Masthead, Privacy
+    policy), served from a thread on a free port."""
     folder = tmp_path_factory.mktemp("live")
     uri = live_database
     limits = {"SIGNUP_RATE_LIMIT": 1000, "SEARCH_RATE_LIMIT": 1000, "PREVIEW_RATE_LIMIT": 1000}
@@ -121,6 +123,17 @@ def live_server(tmp_path_factory, live_database):
                 )
             )
         db.session.commit()
+        about = make_page(
+            "About us",
+            slug="about",
+            dek="Who we are and why we write.",
+            body=body(0),
+            page_type="AboutPage",
+            nav_position=1,
+            footer_position=1,
+        )
+        make_page("Masthead", parent=about, dek="The people who make the magazine.")
+        make_page("Privacy policy", slug="privacy", footer_position=2)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

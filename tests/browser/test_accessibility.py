@@ -67,6 +67,7 @@ READER_PAGES = {
     "front": "/",
     "article": "/articles/story-1",
     "section": "/sections/europe",
+    "page": "/about",
     "search": "/search?q=europe",
     "newsletter": "/newsletter",
     "sign-in": "/editor/sign-in",
