@@ -8,6 +8,7 @@ from flask import Flask
 
 from rsflask import (
     conditional,
+    corrections,  # noqa: F401  (adds /corrections and its feed to the reader and feeds blueprints)
     editor,
     errors,
     feeds,

@@ -10,6 +10,9 @@ The header is Python-Markdown's `meta` extension format::
 
 `tags` and `authors` are comma-separated; a name that holds a comma or a double quote is written
 in double quotes, with its own double quotes doubled (`"Smith, Jo", Ada`), as in CSV.
+Each correction, update or editor's note is a `note:` line of its own, which may repeat:
+`note: 2026-12-01 10:00 | correction | The text, in Markdown` (kinds: correction, update,
+editors-note).
 A file whose header says `kind: page` is a page (page_files.py reads and writes those).
 """
 
@@ -21,8 +24,8 @@ from pathlib import Path
 
 from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
-from rsflask.models import Article
-from rsflask.models.content import STATUSES
+from rsflask.models import Article, ArticleNote
+from rsflask.models.content import NOTE_KINDS, STATUSES
 from rsflask.photos import PhotoError, full_size_file, open_image
 from rsflask.slugs import is_valid_slug, slugify
 from rsflask.text import drop_control
@@ -42,6 +45,7 @@ KEYS = (
     "image",
     "image_alt",
     "image_credit",
+    "note",
 )
 # What the `kind:` key may say; an article when it says nothing.
 KINDS = ("article", "page")
@@ -84,6 +88,8 @@ class ArticleFile:
     image: bytes | None = None
     image_alt: str = ""
     image_credit: str = ""
+    # (time, kind, Markdown text) of each note, as the file lists them.
+    notes: list[tuple[datetime, str, str]] = field(default_factory=list)
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
@@ -99,7 +105,9 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
             break
         if (match := META_RE.match(line)) is not None:
             key = match.group("key").lower().strip()
-            meta[key] = match.group("value").strip()
+            value = match.group("value").strip()
+            # Notes repeat: one line each, their continuation lines joined to the last.
+            meta[key] = f"{meta[key]}\n{value}" if key == "note" and key in meta else value
         elif key and (match := META_MORE_RE.match(line)) is not None:
             meta[key] = f"{meta[key]} {match.group('value').strip()}"
         else:
@@ -209,6 +217,11 @@ def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFil
         image_alt=meta.get("image_alt", ""),
         image_credit=meta.get("image_credit", ""),
     )
+    for line in meta.get("note", "").split("\n") if meta.get("note") else ():
+        try:
+            article_file.notes.append(parse_note(line))
+        except ValueError as error:
+            raise fail(f"bad note {line[:60]!r}: {error}") from error
     if meta.get("image"):
         image_path = path.parent / meta["image"]
         try:
@@ -247,9 +260,32 @@ def export_article(article: Article, folder: Path) -> Path:
             "image_credit": article.photo_credit,
         }
     lines = [f"{key}: {one_line(value)}" for key, value in header.items() if value]
+    lines += [f"note: {note_line(note)}" for note in reversed(article.notes)]
     path = folder / f"{article.slug}.md"
     path.write_text("\n".join(lines) + "\n\n" + article.body_md.strip() + "\n", encoding="utf-8")
     return path
+
+
+def note_line(note: ArticleNote) -> str:
+    """A note as its `note:` line says it: time, kind, text."""
+    return f"{format_time(note.noted_at)} | {note.kind} | {one_line(note.text_md)}"
+
+
+def parse_note(line: str) -> tuple[datetime, str, str]:
+    """'YYYY-MM-DD HH:MM | kind | text' -> (UTC time, kind, text); ValueError says what is wrong."""
+    parts = [part.strip() for part in line.split("|", 2)]
+    if len(parts) != 3 or not parts[2]:
+        raise ValueError("write it as 'YYYY-MM-DD HH:MM | correction | The text'")
+    when, kind, text = parts
+    if kind not in NOTE_KINDS:
+        raise ValueError(f"the kind is one of: {', '.join(NOTE_KINDS)}")
+    try:
+        noted_at = parse_time(when)
+    except OffTheCalendar as error:
+        raise ValueError(str(error)) from error
+    except ValueError as error:
+        raise ValueError("its time is written YYYY-MM-DD HH:MM") from error
+    return noted_at, kind, text
 
 
 def one_line(value: str) -> str:

@@ -2,6 +2,7 @@
 the rows it is filed under and its photo; `flask import-article` and the demo store through it.
 A page file (`kind: page`) is stored by page_import.py, in a transaction of its own as well."""
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +16,7 @@ from rsflask.article_files import (
     read_header_file,
 )
 from rsflask.db import db, utcnow
-from rsflask.models import Article, ArticleType, Author, Page, Section, Tag
+from rsflask.models import Article, ArticleNote, ArticleType, Author, Page, Section, Tag
 from rsflask.named_rows import get_or_create
 from rsflask.page_files import PageFile, page_file_from
 from rsflask.page_import import save_page
@@ -49,7 +50,21 @@ def save_article(article_file: ArticleFile) -> Article:
     article.photo = photo
     article.photo_alt = article_file.image_alt
     article.photo_credit = article_file.image_credit
+    set_notes(article, article_file.notes)
     return article
+
+
+def set_notes(article: Article, notes: list[tuple[datetime, str, str]]) -> None:
+    """Make the article's notes those of the file; a note already there as the file says it
+    keeps its row, and so its #note- address."""
+    kept = {(note.noted_at, note.kind, note.text_md): note for note in article.notes}
+    article.notes = [
+        kept.get(each)
+        or ArticleNote(
+            noted_at=each[0], kind=each[1], text_md=each[2], text_html=markup.render(each[2])
+        )
+        for each in notes
+    ]
 
 
 def import_article_file(path: Path) -> Article | Page:

@@ -10,7 +10,7 @@ import markdown
 import nh3
 from flask import current_app
 
-from rsflask import markup_budget
+from rsflask import embeds, markup_budget
 from rsflask.stored_html import top_level_ends
 
 # What render() raises, named here for the views that catch it.
@@ -123,7 +123,8 @@ def render(text: str) -> str:
             # Python-Markdown recurses once per level of nested lists and quotes.
             raise markup_budget.TooComplex(markup_budget.TOO_DEEP) from None
         markup_budget.check_html(html)
-        return sanitise(top_heading_level_2(html))
+        # Embeds come after the sanitiser: their markup is ours (see embeds.py).
+        return embeds.expand(sanitise(top_heading_level_2(html)))
 
 
 def top_heading_level_2(html: str) -> str:

@@ -5,6 +5,8 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
+from rsflask import embeds
+
 # Every POST carries a token from the form that sent it, but three views marked `csrf.exempt`:
 # the newsletter signup (in cached pages, which cannot carry a token; it checks the request's
 # origin instead), and the confirm and unsubscribe buttons of a newsletter email's links (the
@@ -80,6 +82,15 @@ def embeddable(response: Response) -> Response:
     return response
 
 
+def frame_sources(response: Response) -> str:
+    """A frame-src naming exactly the players that the page's embeds may load (embeds.py), so
+    that a page without embeds keeps default-src 'self' for frames."""
+    if response.direct_passthrough or response.mimetype != "text/html":
+        return ""
+    hosts = embeds.frame_hosts(response.get_data(as_text=True))
+    return "; frame-src " + " ".join(f"https://{host}" for host in sorted(hosts)) if hosts else ""
+
+
 def _add_headers(response: Response) -> Response:
     # Static files are the same public bytes for everyone, and feeds name the icon among them.
     if request.endpoint == "static":
@@ -88,7 +99,7 @@ def _add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     # Only over HTTPS (behind a proxy, PROXY_COUNT makes is_secure honour X-Forwarded-Proto):
     # HSTS over plain HTTP is ignored, and upgrading requests there would break a local site.
-    policy = CONTENT_SECURITY_POLICY
+    policy = CONTENT_SECURITY_POLICY + frame_sources(response)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         policy += "; upgrade-insecure-requests"

@@ -14,6 +14,7 @@ from rsflask.feeds import bp, changed_at, xml
 from rsflask.models import (
     Article,
     ArticleAuthor,
+    ArticleNote,
     ArticleType,
     Author,
     Page,
@@ -47,6 +48,12 @@ def listing_pages() -> list[tuple[str, datetime]]:
         # Nothing dates an author's row: the masthead is dated like the site's newest change.
         (url_for("reader.authors", _external=True), changed_at(*everything)),
     ]
+    corrected = select(func.max(ArticleNote.noted_at)).join(ArticleNote.article)
+    newest_correction = db.session.scalar(
+        corrected.where(visible, ArticleNote.kind == "correction")
+    )
+    if newest_correction is not None:
+        pages.append((url_for("reader.corrections", _external=True), newest_correction))
     by_type = select(ArticleType.slug, *newest).join_from(Article, ArticleType)
     groups = [
         ("reader.section", select(Section.slug, *newest).join_from(Article, Section)),

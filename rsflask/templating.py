@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app, url_for
 
-from rsflask import site_settings
+from rsflask import embeds, site_settings
 from rsflask.db import db
 from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Article, Section, published
@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(asset_url)
     app.add_template_global(inline_svg)
     app.add_template_global(nav_sections)
+    app.add_template_global(embeds.frame_hosts)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -21,7 +21,7 @@ from flask import g
 
 from rsflask.db import db, utcnow
 from rsflask.markup_budget import MAX_CHARACTERS
-from rsflask.models import Article, Author, Digest, Page, Revision, SubscriberToken
+from rsflask.models import Article, ArticleNote, Author, Digest, Page, Revision, SubscriberToken
 from rsflask.newsletter.digests import candidates
 from rsflask.photos import store_photo
 from tests.conftest import htmx
@@ -45,6 +45,7 @@ NOT_HTML = {
     "editor.export_subscribers",
     *(f"feeds.{name}" for name in ("site", "section", "article_type", "tag", "author")),
     *(f"feeds.{name}" for name in ("sitemap", "sitemap_part", "news_sitemap", "robots")),
+    "feeds.corrections_feed",
 }
 
 
@@ -123,7 +124,8 @@ def site(app, add_article, monkeypatch):
         "Grid politics",
         dek="Why the grid decides.",
         body="## Where it starts\n\nOne.\n\nTwo[^1].\n\nThree.\n\n> A quote.\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A footnote.\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n[A talk](https://youtu.be/Ab3_dE-9xYz)\n\n"
+        "https://example.org/report\n\n[^1]: A footnote.\n",
         tags=["Energy Security"],
         authors=["Ada Writer", "Ben Other"],
         image=image_bytes(),
@@ -134,6 +136,8 @@ def site(app, add_article, monkeypatch):
     for number in range(12):
         add_article(f"Filler {number}")
     make_user("admin@example.org", role="admin")
+    grid = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one()
+    grid.notes.append(ArticleNote(kind="correction", text_md="Fixed.", text_html="<p>Fixed.</p>"))
     ada = db.session.scalars(db.select(Author).filter_by(slug="ada-writer")).one()
     ada.role_line, ada.is_staff, ada.bio = "Editor-in-chief", True, "Ada edits."
     ada.photo = store_photo(image_bytes(size=(600, 800)))
@@ -186,6 +190,7 @@ def reader_pages(pages: Pages, site: Digest) -> None:
         ("authors", "/authors"),
         ("latest", "/latest"),
         ("qiosk", "/qiosk"),
+        ("corrections", "/corrections"),
         ("search", "/search?q=grid"),
         ("search, nothing found", "/search?q=zzzz"),
         ("search, no query", "/search"),
@@ -318,6 +323,7 @@ def editor_pages(app, pages: Pages) -> None:
         ("dashboard", "/editor/"),
         ("article form", f"/editor/articles/{article.id}"),
         ("revisions", f"/editor/articles/{article.id}/revisions"),
+        ("corrections and updates", f"/editor/articles/{article.id}/notes"),
         ("revision", f"/editor/articles/{article.id}/revisions/{revision.id}"),
         ("sections", "/editor/sections"),
         ("new section", "/editor/sections/new"),

@@ -10,6 +10,7 @@ from rsflask.editor import (  # noqa: F401
     accounts,
     articles,
     digest,
+    notes,
     pages,
     settings_page,
     subscribers,

@@ -7,6 +7,7 @@ from datetime import datetime
 from wtforms.fields.choices import SelectChoice
 
 from rsflask import markup
+from rsflask.article_files import note_line
 from rsflask.db import db, utcnow
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.models import Article, ArticleType, Author, Revision, Section, SlugRedirect, Tag
@@ -163,6 +164,7 @@ def revision_columns(article: Article) -> dict:
         "photo_alt": article.photo_alt,
         "photo_credit": article.photo_credit,
         "published_at": article.published_at,
+        "notes": "\n".join(note_line(note) for note in article.notes),
     }
 
 

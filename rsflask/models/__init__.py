@@ -4,6 +4,7 @@ from rsflask.models.accounts import EndedSignIn, User
 from rsflask.models.content import (
     Article,
     ArticleAuthor,
+    ArticleNote,
     ArticleType,
     Author,
     Photo,
@@ -22,6 +23,7 @@ from rsflask.models.site_state import SiteState
 __all__ = [
     "Article",
     "ArticleAuthor",
+    "ArticleNote",
     "ArticleType",
     "Author",
     "Digest",

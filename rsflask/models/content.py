@@ -152,6 +152,12 @@ class Article(db.Model):
         cascade="all, delete-orphan",
         lazy="selectin",
     )
+    # Newest first, as readers see them.
+    notes: Mapped[list["ArticleNote"]] = relationship(
+        back_populates="article",
+        order_by="(ArticleNote.noted_at.desc(), ArticleNote.id.desc())",
+        cascade="all, delete-orphan",
+    )
     authors: AssociationProxy[list[Author]] = association_proxy(
         "bylines", "author", creator=lambda author: ArticleAuthor(author=author)
     )
@@ -180,6 +186,32 @@ class Article(db.Model):
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / 230))
+
+
+NOTE_KINDS = {"correction": "Correction", "update": "Update", "editors-note": "Editor's note"}
+
+
+class ArticleNote(db.Model):
+    """A correction, update or editor's note on an article: a dated line the newsroom stands by."""
+
+    __tablename__ = "article_notes"
+    __table_args__ = (Index("ix_article_notes_kind_noted_at", "kind", "noted_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    text_md: Mapped[str] = mapped_column(Text)
+    # Rendered and sanitised on save, like bodies.
+    text_html: Mapped[str] = mapped_column(Text)
+    # The date readers see; when it was written, unless an import says otherwise.
+    noted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    article: Mapped["Article"] = relationship(back_populates="notes")
+
+    @property
+    def kind_label(self) -> str:
+        return NOTE_KINDS.get(self.kind, self.kind)
 
 
 class Revision(db.Model):
@@ -219,6 +251,9 @@ class Revision(db.Model):
     # A page's form beyond its text (pages have no type, section, tags, authors or photo).
     page_parent_id: Mapped[int | None]
     page_type: Mapped[str | None] = mapped_column(String(20))
+    # An article's notes at this save, one "time | kind | text" line each (as article files
+    # write them); None in copies made before notes were kept.
+    notes: Mapped[str | None] = mapped_column(Text)
     user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
