@@ -26,10 +26,14 @@ def test_htmx_file_name_carries_the_version_inside_it():
     assert script.name == f"htmx-{version}.min.js"
 
 
-def test_base_template_loads_exactly_that_file_deferred():
+def test_base_template_loads_that_file_deferred_and_no_other_but_our_own():
     base = (PROJECT_ROOT / "templates" / "base.html").read_text()
     scripts = re.findall(r"<script\b[^>]*>", base)
-    assert scripts == [f"<script src=\"{{{{ asset_url('js/{vendored().name}') }}}}\" defer>"]
+    # The embeds' facade (embeds.py) is the site's own script, not a third party's.
+    assert scripts == [
+        f"<script src=\"{{{{ asset_url('js/{vendored().name}') }}}}\" defer>",
+        "<script src=\"{{ asset_url('js/embeds.js') }}\" defer>",
+    ]
 
 
 def test_htmx_licence_is_beside_it():
