@@ -6,6 +6,7 @@ checks before they reach either; anything else is stopped by a CPU-time budget. 
 times every shape.
 """
 
+import gc
 import re
 import signal
 import threading
@@ -142,6 +143,11 @@ def cpu_seconds(seconds: float):
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # No garbage collection inside: a full collection of a large heap costs more CPU than a long
+    # text, and is not the text's cost; and the signal, arriving in a collector's callback, would
+    # be swallowed there as "unraisable" instead of stopping the render.
+    collecting = gc.isenabled()
+    gc.disable()
     previous = signal.signal(signal.SIGPROF, _over_budget)
     try:
         signal.setitimer(signal.ITIMER_PROF, seconds)
@@ -153,3 +159,5 @@ def cpu_seconds(seconds: float):
         raise TooComplex("it would take too long to format.") from None
     finally:
         signal.signal(signal.SIGPROF, previous)
+        if collecting:
+            gc.enable()

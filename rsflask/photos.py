@@ -215,6 +215,39 @@ def add_missing_share_image(photo: Photo) -> bool:
     return True
 
 
+# The shapes search engines ask for in an article's structured data (Google: 1:1, 4:3, 16:9).
+CROP_RATIOS = ((1, 1), (4, 3), (16, 9))
+
+
+def crop_size(photo: Photo, ratio: tuple[int, int]) -> tuple[int, int]:
+    """The largest variant cut to `ratio`, never enlarged."""
+    largest = photo.widths[-1]
+    height = photo.height * largest / photo.width
+    width = min(largest, round(height * ratio[0] / ratio[1]))
+    return width, max(1, round(width * ratio[1] / ratio[0]))
+
+
+def crop_name(photo: Photo, ratio: tuple[int, int]) -> str:
+    width, height = crop_size(photo, ratio)
+    return f"{photo.digest}-{width}x{height}.jpg"
+
+
+def add_missing_crops(photo: Photo) -> None:
+    """Cut the photo's structured-data crops from its largest variant, where they are missing.
+
+    Made when a page first asks for them, as previews are for photos stored before them; a
+    16:9 crop of a 16:9 photo is its share preview's file, made once.
+    """
+    missing = [r for r in CROP_RATIOS if not (photo_folder() / crop_name(photo, r)).exists()]
+    if not missing:
+        return
+    with Image.open(photo_folder() / photo.filename(photo.widths[-1])) as image:
+        picture = image.convert("RGB")
+        for ratio in missing:
+            crop = ImageOps.fit(picture, crop_size(photo, ratio), Image.Resampling.LANCZOS)
+            save_whole(crop, photo_folder() / crop_name(photo, ratio), "JPEG", quality=85)
+
+
 def save_whole(image: Image.Image, path: Path, kind: str, **options) -> None:
     """Save beside `path` and rename: two requests writing the same file at once, or nginx
     serving it meanwhile, never meet half a file."""

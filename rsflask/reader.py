@@ -39,7 +39,7 @@ bp = Blueprint("reader", __name__)
 # A variant, a photo's link preview (photos.share_name) or the site's own (site_card.py).
 PHOTO_NAME = re.compile(
     r"[0-9a-f]{32}-([0-9]{1,5}\.webp|[0-9]{1,4}x[0-9]{1,4}\.jpg)|site-[0-9a-f]{16}\.jpg"
-    r"|logo-[0-9a-f]{32}\.png|share-[0-9a-f]{32}\.jpg"
+    r"|logo-[0-9a-f]{32}\.png|share-[0-9a-f]{32}\.jpg|card-[0-9a-f]{16}\.jpg"
 )
 
 

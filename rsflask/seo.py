@@ -10,10 +10,18 @@ from rsflask.feeds import changed_at
 from rsflask.models import Article, Page
 from rsflask.models.pages import PAGE_TYPES
 from rsflask.pages import page_url
-from rsflask.photos import add_missing_share_image, photo_folder, share_name, share_size
+from rsflask.photos import (
+    CROP_RATIOS,
+    add_missing_crops,
+    add_missing_share_image,
+    crop_name,
+    photo_folder,
+    share_name,
+    share_size,
+)
 from rsflask.public_pages import declared_query
 from rsflask.reader import section_url
-from rsflask.site_card import site_card
+from rsflask.site_card import headline_card, site_card
 from rsflask.stored_html import plain_text
 from rsflask.templating import format_iso
 
@@ -60,8 +68,8 @@ def article_url(article: Article) -> str:
 
 def share_image(article: Article) -> dict:
     """What link cards show: the JPEG preview of the article's social image or else of its top
-    photo, or else the site's default share image (the Settings page's), or else the site's own
-    card.
+    photo, or else the site's default share image (the Settings page's), or else a card drawn
+    with the site's name and the headline.
 
     JPEG, because some crawlers (LinkedIn's, some messengers') skip a WebP image.
     """
@@ -76,7 +84,8 @@ def share_image(article: Article) -> dict:
             # Its files are gone: the site's card rather than a link to nothing.
             photo = None
     if photo is None:
-        return default_share_image()
+        chosen = default_share_image()
+        return chosen if chosen["is_photo"] else drawn_image(headline_card(article.title))
     width, height = share_size(photo)
     return {
         "url": url_for("reader.photo", name=share_name(photo), _external=True),
@@ -103,7 +112,10 @@ def default_share_image() -> dict:
             "alt": site["name"],
             "is_photo": True,
         }
-    card = site_card()
+    return drawn_image(site_card())
+
+
+def drawn_image(card: dict) -> dict:
     return {
         "url": url_for("reader.photo", name=card["name"], _external=True),
         "width": card["width"],
@@ -111,6 +123,22 @@ def default_share_image() -> dict:
         "alt": card["alt"],
         "is_photo": False,
     }
+
+
+def structured_images(article: Article, image: dict) -> list[str]:
+    """The social image, or else the top photo, in the three shapes search engines ask for (1:1,
+    4:3, 16:9), or the one image the article is shared with."""
+    photo = article.social_image or article.photo
+    try:
+        if photo is None:
+            raise FileNotFoundError
+        add_missing_crops(photo)
+    except OSError:
+        return [image["url"]]
+    return [
+        url_for("reader.photo", name=crop_name(photo, ratio), _external=True)
+        for ratio in CROP_RATIOS
+    ]
 
 
 def publisher_logo() -> dict:
@@ -146,7 +174,7 @@ def article_structured_data(article: Article) -> list[dict]:
         "description": article_summary(article),
         # Without a photo, no key: the site's card says nothing about the article, and an empty
         # list is an image property that names no image.
-        **({"image": [image["url"]]} if image["is_photo"] else {}),
+        **({"image": structured_images(article, image)} if image["is_photo"] else {}),
         "datePublished": format_iso(article.published_at),
         "dateModified": format_iso(changed_at(article.updated_at, article.published_at)),
         "author": [

@@ -1,8 +1,9 @@
-"""The site's own link preview, for articles without a photo: its name and tagline on a card.
+"""Drawn link previews: the site's own card (its name and tagline), for pages, and an article's
+(the site's name and the headline), for articles without a photo.
 
-Drawn with Pillow (and the font Pillow carries) the first time a page asks for it, then kept in
-the photo folder under a name that changes with the name and tagline, so that nginx serves it and
-a renamed site gets a new card instead of a year-old cached one.
+Drawn with Pillow (and the font Pillow carries) the first time a page asks for one, then kept in
+the photo folder under a name that changes with the words on it, so that nginx serves it and a
+renamed site or headline gets a new card instead of a year-old cached one.
 """
 
 import hashlib
@@ -42,13 +43,43 @@ def site_card() -> dict:
     }
 
 
-def draw_card() -> Image.Image:
+def headline_card(headline: str) -> dict:
+    """An article's card: the site's name over its headline. Its file, size and alt text."""
+    site = site_settings.current()
+    text = "\n".join([site["name"], headline, VERSION])
+    name = f"card-{hashlib.sha256(text.encode()).hexdigest()[:16]}.jpg"
+    path = photo_folder() / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_whole(draw_headline_card(site["name"], headline), path, "JPEG", quality=90)
+    return {"name": name, "width": SHARE_SIZE[0], "height": SHARE_SIZE[1], "alt": headline}
+
+
+def blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:
     card = Image.new("RGB", SHARE_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(card)
-    width = SHARE_SIZE[0] - 2 * MARGIN
     # The favicon's mark: a white chevron, as on the browser tab.
     chevron = [(MARGIN, 190), (MARGIN + 60, 106), (MARGIN + 120, 190)]
     draw.line(chevron, fill=INK, width=18, joint="curve")
+    return card, draw
+
+
+def draw_headline_card(site_name: str, headline: str) -> Image.Image:
+    card, draw = blank_card()
+    width = SHARE_SIZE[0] - 2 * MARGIN
+    name_font, name_lines = fit(draw, site_name, width, 1, (40, 34, 28))
+    draw.text((MARGIN + 150, 128), name_lines[0], font=name_font, fill=MUTED)
+    headline_font, headline_lines = fit(draw, headline, width, 4, (72, 60, 52, 44))
+    y = 250
+    for line in headline_lines:
+        draw.text((MARGIN, y), line, font=headline_font, fill=INK)
+        y += round(headline_font.size * 1.2)
+    return card
+
+
+def draw_card() -> Image.Image:
+    card, draw = blank_card()
+    width = SHARE_SIZE[0] - 2 * MARGIN
     site = site_settings.current()
     name_font, name_lines = fit(draw, site["name"], width, 2, (96, 80, 64, 52))
     y = 250

@@ -4,6 +4,7 @@ No test here times anything: each asserts which check refuses a shape (or that n
 the CPU-time backstop is tested with a budget far below what the text needs.
 """
 
+import gc
 import signal
 from pathlib import Path
 
@@ -128,3 +129,12 @@ def test_an_article_at_the_length_limit_passes_the_checks_within_about_200_ms():
 def test_a_text_over_the_length_limit_is_refused_with_its_length():
     with pytest.raises(markup_budget.TooComplex, match="200,001 characters long; at most 200,000"):
         markup.render("a" * (BODY_LIMIT + 1))
+
+
+def test_a_garbage_collection_never_runs_on_a_renders_budget():
+    """A full collection of a large heap can cost more than the budget, and the signal would be
+    lost inside one of its callbacks: collection waits until the render is done."""
+    assert gc.isenabled()
+    with markup_budget.cpu_seconds(1.0):
+        assert not gc.isenabled()
+    assert gc.isenabled()

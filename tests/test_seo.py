@@ -546,12 +546,14 @@ def test_a_photo_stored_before_previews_gets_one_when_its_page_is_read(app, clie
     assert_serves_the_stated_jpeg(client, head)
 
 
-def test_a_photo_whose_files_are_gone_is_previewed_with_the_sites_card(app, client, site):
+def test_a_photo_whose_files_are_gone_is_previewed_with_a_drawn_card(app, client, site):
     for path in Path(app.config["PHOTO_FOLDER"]).glob(f"{site['gas'].photo.digest}-*"):
         path.unlink()
     head = page_head(client, "/articles/gas-storage-after-the-winter")
-    assert re.fullmatch(rf"{SITE}/photos/site-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
+    assert re.fullmatch(rf"{SITE}/photos/card-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
     assert_serves_the_stated_jpeg(client, head)
+    news, _ = head.json_ld()
+    assert "image" not in news
 
 
 def test_og_locale_is_a_language_and_a_territory(app, client, site):
@@ -575,12 +577,19 @@ def test_article_with_a_photo_has_a_large_image_twitter_card(client, site):
 @pytest.mark.parametrize(
     "slug", ["shipping-through-the-straits", "port-berth-tender-opens"], ids=["article", "qiosk"]
 )
-def test_article_without_a_photo_is_previewed_with_the_sites_card(app, client, site, slug):
+def test_article_without_a_photo_is_previewed_with_a_card_of_its_headline(app, client, site, slug):
     head = page_head(client, f"/articles/{slug}")
-    assert re.fullmatch(rf"{SITE}/photos/site-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
+    assert re.fullmatch(rf"{SITE}/photos/card-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
     assert head.one("og:image:type") == "image/jpeg"
     assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
-    assert head.one("og:image:alt") == f"{app.config['SITE_NAME']}: {app.config['SITE_TAGLINE']}"
+    assert head.one("og:image:alt") == head.one("og:title")
+    # Each article its own card: another headline, another file.
+    other = (
+        "port-berth-tender-opens"
+        if slug != "port-berth-tender-opens"
+        else "shipping-through-the-straits"
+    )
+    assert page_head(client, f"/articles/{other}").one("og:image") != head.one("og:image")
     assert head.one("twitter:card") == "summary"
     assert head.one("twitter:image") == head.one("og:image")
     assert_serves_the_stated_jpeg(client, head)
@@ -606,7 +615,15 @@ def test_article_json_ld_is_a_news_article(app, client, site):
     assert news["@type"] == "NewsArticle"
     assert news["headline"] == "Gas storage after the winter"
     assert news["description"] == "Europe refilled its tanks. The bill arrives next."
-    assert news["image"] == [f"{SITE}/photos/{article.photo.digest}-1000x525.jpg"]
+    # The photo in the three shapes search engines ask for: 1:1, 4:3 and 16:9.
+    digest = article.photo.digest
+    assert news["image"] == [
+        f"{SITE}/photos/{digest}-{size}.jpg" for size in ("600x600", "800x600", "1000x562")
+    ]
+    for crop_url in news["image"]:
+        with Image.open(io.BytesIO(client.get(crop_url.removeprefix(SITE)).data)) as crop:
+            assert crop.format == "JPEG"
+            assert f"{crop.width}x{crop.height}" in crop_url
     assert news["datePublished"] == w3c(article.published_at)
     assert news["dateModified"] == w3c(article.updated_at)
     assert news["author"] == [

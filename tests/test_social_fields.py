@@ -13,7 +13,7 @@ from sqlalchemy import text
 from rsflask.article_files import split_header
 from rsflask.db import db, utcnow
 from rsflask.models import Article, Photo, Revision
-from rsflask.photos import share_name
+from rsflask.photos import CROP_RATIOS, crop_name, share_name
 from tests.conftest import htmx, make_app
 from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
 from tests.services import postgres_database
@@ -134,7 +134,7 @@ def test_the_social_image_is_the_preview_and_json_ld_image_and_can_be_removed(ap
     assert head.one("og:image") == head.one("twitter:image") == share
     assert head.one("twitter:card") == "summary_large_image"
     news, _ = head.json_ld()
-    assert news["image"] == [share]
+    assert news["image"] == [f"{SITE}/photos/{crop_name(photo, ratio)}" for ratio in CROP_RATIOS]
     # Not shown on the page itself.
     assert 'class="top-photo"' not in editor.get(f"/articles/{story.slug}").text
     assert 'name="remove_social_image"' in editor.get(f"/editor/articles/{story.id}").text
