@@ -13,6 +13,9 @@ in double quotes, with its own double quotes doubled (`"Smith, Jo", Ada`), as in
 Each correction, update or editor's note is a `note:` line of its own, which may repeat:
 `note: 2026-12-01 10:00 | correction | The text, in Markdown` (kinds: correction, update,
 editors-note).
+The search and social keys (social_title, social_description, social_image, canonical_url,
+noindex: yes or no) are those of the article form's folded part; social_image is a path, like
+image.
 A file whose header says `kind: page` is a page (page_files.py reads and writes those).
 """
 
@@ -24,6 +27,7 @@ from pathlib import Path
 
 from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
+from rsflask.canonical import canonical_problem
 from rsflask.models import Article, ArticleNote
 from rsflask.models.content import NOTE_KINDS, STATUSES
 from rsflask.photos import PhotoError, full_size_file, open_image
@@ -46,6 +50,11 @@ KEYS = (
     "image_alt",
     "image_credit",
     "note",
+    "social_title",
+    "social_description",
+    "social_image",
+    "canonical_url",
+    "noindex",
 )
 # What the `kind:` key may say; an article when it says nothing.
 KINDS = ("article", "page")
@@ -61,7 +70,12 @@ MAX_LENGTHS = {
     "image_credit": 300,
     "type": 100,
     "section": 100,
+    "social_title": 300,
+    "social_description": 500,
+    "canonical_url": 500,
 }
+# What `noindex:` may say, and what it means.
+YES_NO = {"yes": True, "no": False, "": False}
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 DEFAULT_TYPE = "News"
 DEFAULT_SECTION = "World"
@@ -90,6 +104,11 @@ class ArticleFile:
     image_credit: str = ""
     # (time, kind, Markdown text) of each note, as the file lists them.
     notes: list[tuple[datetime, str, str]] = field(default_factory=list)
+    social_title: str = ""
+    social_description: str = ""
+    social_image: bytes | None = None
+    canonical_url: str = ""
+    noindex: bool = False
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
@@ -203,6 +222,11 @@ def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFil
     # export imported later), it is simply published.
     if status == "scheduled" and published is None:
         raise fail("status 'scheduled' needs a 'published:' time")
+    if (problem := canonical_problem(meta.get("canonical_url", ""))) is not None:
+        raise fail(f"bad canonical_url {meta['canonical_url'][:60]!r}: {problem}")
+    noindex = meta.get("noindex", "").strip().lower()
+    if noindex not in YES_NO:
+        raise fail(f"bad noindex {noindex[:20]!r}: write yes or no")
     article_file = ArticleFile(
         title=title,
         body=body,
@@ -216,6 +240,10 @@ def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFil
         published=published,
         image_alt=meta.get("image_alt", ""),
         image_credit=meta.get("image_credit", ""),
+        social_title=meta.get("social_title", ""),
+        social_description=meta.get("social_description", ""),
+        canonical_url=meta.get("canonical_url", "").strip(),
+        noindex=YES_NO[noindex],
     )
     for line in meta.get("note", "").split("\n") if meta.get("note") else ():
         try:
@@ -223,17 +251,24 @@ def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFil
         except ValueError as error:
             raise fail(f"bad note {line[:60]!r}: {error}") from error
     if meta.get("image"):
-        image_path = path.parent / meta["image"]
-        try:
-            article_file.image = image_path.read_bytes()
-            open_image(article_file.image)
-        except OSError as error:
-            raise fail(f"image {meta['image']!r} not found or unreadable") from error
-        except PhotoError as error:
-            raise fail(f"image {meta['image']!r}: {error}") from error
+        article_file.image = read_image(path, "image", meta["image"])
         if not article_file.image_alt:
             raise fail("an image needs 'image_alt:', a description for readers who cannot see it")
+    if meta.get("social_image"):
+        article_file.social_image = read_image(path, "social_image", meta["social_image"])
     return article_file
+
+
+def read_image(path: Path, key: str, name: str) -> bytes:
+    """The bytes of the image a header key names, beside the file; checked to be one."""
+    try:
+        data = (path.parent / name).read_bytes()
+        open_image(data)
+    except OSError as error:
+        raise ArticleFileError(f"{path}: {key} {name!r} not found or unreadable") from error
+    except PhotoError as error:
+        raise ArticleFileError(f"{path}: {key} {name!r}: {error}") from error
+    return data
 
 
 def export_article(article: Article, folder: Path) -> Path:
@@ -259,6 +294,17 @@ def export_article(article: Article, folder: Path) -> Path:
             "image_alt": article.photo_alt,
             "image_credit": article.photo_credit,
         }
+    if article.social_image:
+        source = full_size_file(article.social_image)
+        social_name = f"{article.slug}-social{source.suffix}"
+        (folder / social_name).write_bytes(source.read_bytes())
+        header["social_image"] = social_name
+    header |= {
+        "social_title": article.social_title,
+        "social_description": article.social_description,
+        "canonical_url": article.canonical_url,
+        "noindex": "yes" if article.noindex else "",
+    }
     lines = [f"{key}: {one_line(value)}" for key, value in header.items() if value]
     lines += [f"note: {note_line(note)}" for note in reversed(article.notes)]
     path = folder / f"{article.slug}.md"

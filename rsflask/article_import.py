@@ -31,6 +31,8 @@ def save_article(article_file: ArticleFile) -> Article:
     tags = [get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
     authors = [get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
     photo = store_photo(article_file.image) if article_file.image is not None else None
+    social = article_file.social_image
+    social_image = store_photo(social) if social is not None else None
     article = db.session.scalar(db.select(Article).filter_by(slug=article_file.slug))
     if article is None:
         article = Article(slug=article_file.slug)
@@ -51,6 +53,11 @@ def save_article(article_file: ArticleFile) -> Article:
     article.photo_alt = article_file.image_alt
     article.photo_credit = article_file.image_credit
     set_notes(article, article_file.notes)
+    article.social_title = article_file.social_title
+    article.social_description = article_file.social_description
+    article.social_image = social_image
+    article.canonical_url = article_file.canonical_url
+    article.noindex = article_file.noindex
     return article
 
 
@@ -74,16 +81,17 @@ def import_article_file(path: Path) -> Article | Page:
     if file_kind(path, meta) == "page":
         return import_page_file(path, page_file_from(path, meta, body))
     article_file = article_file_from(path, meta, body)
-    new_photo = False
+    new_images = []
     try:
-        # Asked before saving: if the import fails, only a photo new with it leaves files behind.
-        new_photo = article_file.image is not None and find_photo(article_file.image) is None
+        # Asked before saving: if the import fails, only images new with it leave files behind.
+        images = (article_file.image, article_file.social_image)
+        new_images = [data for data in images if data is not None and find_photo(data) is None]
         article = save_article(article_file)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        if new_photo:
-            remove_photo_files(article_file.image)
+        for data in new_images:
+            remove_photo_files(data)
         if (failure := import_failure(path, error)) is None:
             raise
         raise failure from error

@@ -50,13 +50,32 @@ def article_summary(article: Article | Page) -> str:
     return shorten(text, SUMMARY_LENGTH, placeholder="…")
 
 
+def preview_title(article: Article) -> str:
+    """The title of link previews: the social title, or else the headline."""
+    return article.social_title or article.title
+
+
+def preview_description(article: Article) -> str:
+    """The text of link previews: the social description, or else the summary."""
+    return article.social_description or article_summary(article)
+
+
+def article_url(article: Article) -> str:
+    """The address search engines should credit: where the piece was first published, or else
+    this page's own."""
+    return article.canonical_url or canonical_url()
+
+
 def share_image(article: Article) -> dict:
-    """What link cards show: the top photo's JPEG preview, or else the site's default share image
-    (the Settings page's), or else a card drawn with the site's name and the headline.
+    """What link cards show: the JPEG preview of the article's social image or else of its top
+    photo, or else the site's default share image (the Settings page's), or else a card drawn
+    with the site's name and the headline.
 
     JPEG, because some crawlers (LinkedIn's, some messengers') skip a WebP image.
     """
-    photo = article.photo
+    photo = article.social_image or article.photo
+    # The social image has no alt text of its own: the title it is shown with describes it.
+    alt = article.photo_alt if photo is article.photo else preview_title(article)
     if photo is not None:
         try:
             # Photos stored before previews were made get theirs on their first page view.
@@ -72,7 +91,7 @@ def share_image(article: Article) -> dict:
         "url": url_for("reader.photo", name=share_name(photo), _external=True),
         "width": width,
         "height": height,
-        "alt": article.photo_alt,
+        "alt": alt,
         "is_photo": True,
     }
 
@@ -107,9 +126,9 @@ def drawn_image(card: dict) -> dict:
 
 
 def structured_images(article: Article, image: dict) -> list[str]:
-    """The top photo in the three shapes search engines ask for (1:1, 4:3, 16:9), or the one
-    image the article is shared with."""
-    photo = article.photo
+    """The social image, or else the top photo, in the three shapes search engines ask for (1:1,
+    4:3, 16:9), or the one image the article is shared with."""
+    photo = article.social_image or article.photo
     try:
         if photo is None:
             raise FileNotFoundError
@@ -217,6 +236,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(canonical_url)
     app.add_template_global(article_summary)
     app.add_template_global(share_image)
+    app.add_template_global(preview_title)
+    app.add_template_global(preview_description)
+    app.add_template_global(article_url)
     app.add_template_global(default_share_image)
     app.add_template_global(publisher_logo)
     app.add_template_global(article_structured_data)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from math import ceil
 
 from flask import Response, abort, render_template, url_for
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from rsflask.db import db, utcnow
@@ -32,6 +32,13 @@ SITEMAP_LIMIT = 50_000
 # Google News reads only articles of the last two days, at most 1,000 of them.
 NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1_000
+
+
+def indexed() -> Select[tuple[Article]]:
+    """Published articles that search engines may list: neither hidden from them (noindex) nor
+    first published elsewhere (a canonical URL), since Google asks that a sitemap name only
+    canonical addresses."""
+    return published().where(Article.noindex.is_(False), Article.canonical_url == "")
 
 
 def listing_pages() -> list[tuple[str, datetime]]:
@@ -118,7 +125,7 @@ def sitemap_urls(pages: list, start: int, stop: int) -> Iterator[tuple[str, date
     if limit <= 0:
         return
     rows = db.session.execute(
-        published()
+        indexed()
         .with_only_columns(Article.slug, Article.updated_at, Article.published_at)
         .order_by(None)
         .order_by(Article.id)
@@ -140,7 +147,7 @@ def sitemap_part_dates(pages: list) -> list[datetime]:
         newest[part] = max(changed, newest.get(part, changed))
     position = func.row_number().over(order_by=Article.id) - 1 + len(pages)
     numbered = (
-        published()
+        indexed()
         .with_only_columns(
             Article.updated_at, Article.published_at, (position // SITEMAP_LIMIT).label("part")
         )
@@ -156,7 +163,7 @@ def sitemap_part_dates(pages: list) -> list[datetime]:
 
 
 def sitemap_size(pages: list) -> int:
-    articles = db.session.scalar(published().with_only_columns(func.count()).order_by(None))
+    articles = db.session.scalar(indexed().with_only_columns(func.count()).order_by(None))
     return len(pages) + articles
 
 
@@ -188,7 +195,7 @@ def sitemap_part(number: int):
 def news_sitemap():
     """Articles of the last two days, for Google News."""
     rows = db.session.execute(
-        published()
+        indexed()
         .with_only_columns(Article.slug, Article.title, Article.published_at)
         .where(Article.published_at >= utcnow() - NEWS_WINDOW)
         .limit(NEWS_LIMIT)

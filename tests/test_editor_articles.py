@@ -919,9 +919,10 @@ def test_the_autosave_element_posts_what_is_typed_after_a_pause(editor, people):
     assert re.search(r"\binput\b.*\bdelay:\d+m?s\b", trigger)
     assert "from:#article-form" in trigger
     included = attributes["data-hx-include"]
-    # Every field but the photo, which would be uploaded again at every pause in typing.
+    # Every field but the photos, which would be uploaded again at every pause in typing.
     expected = {"csrf_token", "version", "title", "slug", "dek", "article_type", "section"}
     expected |= {"tags", "authors", "body", "photo_alt", "photo_credit", "published_at"}
+    expected |= {"social_title", "social_description", "canonical_url", "noindex"}
     assert set(re.findall(r"#article-form \[name=(\w+)\]", included)) == expected
 
 

@@ -138,6 +138,10 @@ def site(app, add_article, monkeypatch):
     make_user("admin@example.org", role="admin")
     grid = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one()
     grid.notes.append(ArticleNote(kind="correction", text_md="Fixed.", text_html="<p>Fixed.</p>"))
+    # Every search and social field set: the article's head and the form's folded part show them.
+    grid.social_title, grid.social_description = "Who decides the grid", "A line for previews."
+    grid.social_image = store_photo(image_bytes(size=(900, 600)))
+    grid.canonical_url, grid.noindex = "https://first.example/grid?a=1&b=2", True
     ada = db.session.scalars(db.select(Author).filter_by(slug="ada-writer")).one()
     ada.role_line, ada.is_staff, ada.bio = "Editor-in-chief", True, "Ada edits."
     ada.photo = store_photo(image_bytes(size=(600, 800)))
@@ -369,7 +373,8 @@ def editor_pages(app, pages: Pages) -> None:
                                      "preview": "Preview"})  # fmt: skip
     for name, url, data in [
         ("article form", f"/editor/articles/{article.id}",
-         {**fields, "title": "", "slug": "Not a slug", "published_at": "soon"}),
+         {**fields, "title": "", "slug": "Not a slug", "published_at": "soon",
+          "canonical_url": "javascript:x", "social_image": upload(b"no image", "card.png")}),
         ("password", "/editor/account/password",
          {"current": "not it", "new": "short", "confirm": "other"}),
         ("new user", "/editor/users/new", {"email": "not an address", "role": "editor"}),

@@ -12,7 +12,7 @@ from rsflask.db import db, utcnow
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.models import Article, ArticleType, Author, Revision, Section, SlugRedirect, Tag
 from rsflask.named_rows import get_or_create
-from rsflask.photos import PhotoError, store_photo
+from rsflask.photos import PhotoError, open_image, store_photo
 from rsflask.slugs import slugify
 from rsflask.times import local_time, utc_from_local
 
@@ -32,6 +32,10 @@ LABELS = {
     "photo_alt": "Photo alt text",
     "photo_credit": "Photo credit",
     "published_at": "Publish time",
+    "social_title": "Social title",
+    "social_description": "Social description",
+    "canonical_url": "Canonical URL",
+    "noindex": "Hidden from search engines",
 }
 
 
@@ -103,6 +107,10 @@ def fields_of(article: Article) -> dict:
         "photo_alt": article.photo_alt,
         "photo_credit": article.photo_credit,
         "published_at": local_input_time(article.published_at),
+        "social_title": article.social_title,
+        "social_description": article.social_description,
+        "canonical_url": article.canonical_url,
+        "noindex": article.noindex,
     }
 
 
@@ -125,6 +133,14 @@ def fields_of_revision(revision: Revision, article: Article) -> dict:
             "photo_alt": revision.photo_alt or "",
             "photo_credit": revision.photo_credit or "",
             "published_at": local_input_time(revision.published_at),
+        }
+    # Likewise for the search and social fields, which came later still.
+    if revision.social_title is not None:
+        fields |= {
+            "social_title": revision.social_title,
+            "social_description": revision.social_description or "",
+            "canonical_url": revision.canonical_url or "",
+            "noindex": bool(revision.noindex),
         }
     return fields
 
@@ -150,6 +166,7 @@ def shown(fields: dict) -> dict[str, str]:
         "tags": ", ".join(tag_names(fields["tags"])),
         "authors": ", ".join(names(fields["authors"])),
         "published_at": f"{published_at:%Y-%m-%d %H:%M}" if published_at else "",
+        "noindex": "yes" if fields["noindex"] else "no",
     }
 
 
@@ -165,6 +182,10 @@ def revision_columns(article: Article) -> dict:
         "photo_credit": article.photo_credit,
         "published_at": article.published_at,
         "notes": "\n".join(note_line(note) for note in article.notes),
+        "social_title": article.social_title,
+        "social_description": article.social_description,
+        "canonical_url": article.canonical_url,
+        "noindex": article.noindex,
     }
 
 
@@ -182,8 +203,10 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     if slug_taken(slug, article):
         form.slug.errors.append("Another article uses this address. Choose another slug.")
         return False
-    upload = form.photo.data if getattr(form.photo.data, "filename", "") else None
+    upload = uploaded(form.photo)
     photo = None if form.remove_photo.data else article.photo
+    social_upload = uploaded(form.social_image)
+    social_image = None if form.remove_social_image.data else article.social_image
     # Checked before the upload is stored, so that a refused form leaves no files behind.
     if (upload or photo) and not (form.photo_alt.data or "").strip():
         form.photo_alt.errors.append("Describe the photo for readers who cannot see it.")
@@ -194,12 +217,22 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     except markup.TooComplex as error:
         form.body.errors.append(str(error))
         return False
+    social_data = social_upload.read() if social_upload else None
+    if social_data is not None:
+        try:
+            # Checked before either upload is stored, for the same reason.
+            open_image(social_data)
+        except PhotoError as error:
+            form.social_image.errors.append(str(error))
+            return False
     if upload:
         try:
             photo = store_photo(upload.read())
         except PhotoError as error:
             form.photo.errors.append(str(error))
             return False
+    if social_data is not None:
+        social_image = store_photo(social_data)
     if slug != article.slug and article.status == "published":
         # Links already shared keep working: the old address answers with a 301.
         db.session.merge(SlugRedirect(old_slug=article.slug, article_id=article.id))
@@ -217,6 +250,11 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     article.photo_alt = (form.photo_alt.data or "").strip()
     article.photo_credit = (form.photo_credit.data or "").strip()
     article.published_at = utc_from_local(form.published_at.data) or article.published_at
+    article.social_title = (form.social_title.data or "").strip()
+    article.social_description = (form.social_description.data or "").strip()
+    article.social_image = social_image
+    article.canonical_url = (form.canonical_url.data or "").strip()
+    article.noindex = form.noindex.data
     if form.publish.data:
         article.status = "published"
         article.published_at = article.published_at if form.published_at.data else None
@@ -224,6 +262,11 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
     elif form.submit_review.data:
         article.status = "review"
     return True
+
+
+def uploaded(field):
+    """The file chosen in a file field, or None when none was."""
+    return field.data if getattr(field.data, "filename", "") else None
 
 
 def apply_autosave_form(form: AutosaveForm, revision: Revision) -> None:
@@ -240,6 +283,12 @@ def apply_autosave_form(form: AutosaveForm, revision: Revision) -> None:
     revision.photo_alt = form.photo_alt.data
     revision.photo_credit = form.photo_credit.data
     revision.published_at = utc_from_local(form.published_at.data)
+    revision.social_title = form.social_title.data
+    revision.social_description = form.social_description.data
+    revision.canonical_url = form.canonical_url.data
+    # A checkbox sends nothing when unticked: only a page that sent the social title (None from
+    # one loaded before these fields) says whether the article is hidden.
+    revision.noindex = form.noindex.data if form.social_title.data is not None else None
     version = form.version.data or ""
     sane = version.isascii() and version.isdigit() and len(version) < 10
     revision.base_version = int(version) if sane else 0

@@ -25,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from rsflask.canonical import canonical_problem
 from rsflask.markup_budget import MAX_CHARACTERS
 from rsflask.models.accounts import ROLES
 from rsflask.models.pages import PAGE_TYPES
@@ -69,6 +70,11 @@ def on_the_calendar(form, field) -> None:
             utc_from_local(field.data)
         except OffTheCalendar as error:
             raise ValidationError(f"{error}: choose another time.") from error
+
+
+def a_canonical_address(form, field) -> None:
+    if (problem := canonical_problem(field.data or "")) is not None:
+        raise ValidationError(problem)
 
 
 class LocalTimeField(DateTimeLocalField):
@@ -157,6 +163,35 @@ class ArticleForm(TypedTextForm):
         validators=[Optional(), on_the_calendar],
         format="%Y-%m-%dT%H:%M",
     )
+    # Search and social: each hint says where the field shows.
+    social_title = StringField(
+        "Social title",
+        validators=[Length(max=300)],
+        description="The title of link previews on social sites and in messengers, instead of "
+        "the headline. The page and search results keep the headline.",
+    )
+    social_description = TextAreaField(
+        "Social description",
+        validators=[Length(max=500)],
+        description="The text of link previews, instead of the dek (or the opening words).",
+    )
+    social_image = FileField(
+        "Social image",
+        description="JPEG, PNG or WebP. The picture of link previews and of the article in "
+        "search engines' data, instead of the top photo. Not shown on the page.",
+    )
+    remove_social_image = BooleanField("Remove the social image")
+    canonical_url = StringField(
+        "Canonical URL",
+        validators=[Length(max=500), a_canonical_address],
+        description="Only for a piece first published elsewhere: its address there. Search "
+        "engines and link previews then point to that page, and this one leaves the sitemaps.",
+    )
+    noindex = BooleanField(
+        "Hide from search engines",
+        description="Asks search engines not to list this article, and leaves it out of the "
+        "sitemaps. Readers still find it on the site.",
+    )
     version = HiddenField()
     save = SubmitField("Save draft")
     preview = SubmitField("Preview")
@@ -220,6 +255,10 @@ class AutosaveForm(TypedTextForm):
     photo_alt = StringField(validators=[Length(max=500)])
     photo_credit = StringField(validators=[Length(max=300)])
     published_at = LocalTimeField(validators=[Optional(), on_the_calendar], format="%Y-%m-%dT%H:%M")
+    social_title = StringField(validators=[Length(max=300)])
+    social_description = TextAreaField(validators=[Length(max=500)])
+    canonical_url = StringField(validators=[Length(max=500)])
+    noindex = BooleanField()
     version = HiddenField()
 
 

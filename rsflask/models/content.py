@@ -141,10 +141,23 @@ class Article(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     status_before_trash: Mapped[str] = mapped_column(String(20), default="")
+    # Search and social: what link previews show instead of the headline, the summary and the top
+    # photo; the address a piece first published elsewhere has there; and whether search engines
+    # should leave it out. Empty or unset means the usual.
+    social_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    social_description: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # No foreign key: SQLite could add one only by rebuilding the table, and with foreign keys on
+    # that rebuild deletes every row that refers to an article.
+    social_image_id: Mapped[int | None]
+    canonical_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    noindex: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     article_type: Mapped[ArticleType] = relationship(lazy="joined", innerjoin=True)
     section: Mapped[Section] = relationship(lazy="joined", innerjoin=True)
     photo: Mapped[Photo | None] = relationship(lazy="joined")
+    social_image: Mapped[Photo | None] = relationship(
+        primaryjoin="foreign(Article.social_image_id) == Photo.id"
+    )
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
     bylines: Mapped[list[ArticleAuthor]] = relationship(
         order_by=ArticleAuthor.position,
@@ -254,6 +267,11 @@ class Revision(db.Model):
     # An article's notes at this save, one "time | kind | text" line each (as article files
     # write them); None in copies made before notes were kept.
     notes: Mapped[str | None] = mapped_column(Text)
+    # The article's search and social fields as typed; None in copies made before they were kept.
+    social_title: Mapped[str | None] = mapped_column(String(300))
+    social_description: Mapped[str | None] = mapped_column(String(500))
+    canonical_url: Mapped[str | None] = mapped_column(String(500))
+    noindex: Mapped[bool | None]
     user: Mapped["User | None"] = relationship()  # noqa: F821
 
 

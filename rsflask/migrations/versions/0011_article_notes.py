@@ -1,4 +1,5 @@
-"""Corrections, updates and editor's notes on articles; the notes kept with each revision
+"""Corrections, updates and editor's notes on articles; the notes kept with each revision;
+each article's search and social fields, kept with each revision too
 
 Revision ID: 0011
 Revises: 0010
@@ -37,9 +38,26 @@ def upgrade():
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notes', sa.Text(), nullable=True))
 
+    # Added with ALTER TABLE ADD COLUMN, never a batch rebuild of articles: with foreign keys on,
+    # SQLite's rebuild would delete every row that refers to an article. Hence server defaults,
+    # and no foreign key on social_image_id.
+    op.add_column('articles', sa.Column('social_title', sa.String(length=300), server_default='', nullable=False))
+    op.add_column('articles', sa.Column('social_description', sa.String(length=500), server_default='', nullable=False))
+    op.add_column('articles', sa.Column('social_image_id', sa.Integer(), nullable=True))
+    op.add_column('articles', sa.Column('canonical_url', sa.String(length=500), server_default='', nullable=False))
+    op.add_column('articles', sa.Column('noindex', sa.Boolean(), server_default='0', nullable=False))
+    op.add_column('revisions', sa.Column('social_title', sa.String(length=300), nullable=True))
+    op.add_column('revisions', sa.Column('social_description', sa.String(length=500), nullable=True))
+    op.add_column('revisions', sa.Column('canonical_url', sa.String(length=500), nullable=True))
+    op.add_column('revisions', sa.Column('noindex', sa.Boolean(), nullable=True))
 
 
 def downgrade():
+    # Outside batch mode, as upgrade added them: no rebuild of articles (see above).
+    for column in ('noindex', 'canonical_url', 'social_description', 'social_title'):
+        op.drop_column('revisions', column)
+    for column in ('noindex', 'canonical_url', 'social_image_id', 'social_description', 'social_title'):
+        op.drop_column('articles', column)
     op.drop_column('revisions', 'notes')
 
     with op.batch_alter_table('article_notes', schema=None) as batch_op:
