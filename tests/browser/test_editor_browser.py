@@ -62,7 +62,7 @@ def test_an_editor_writes_previews_and_publishes_an_article_with_a_photo(
 
     page.get_by_role("button", name="New article").click()
     expect(page.get_by_role("heading", name="Edit article")).to_be_visible()
-    page.get_by_label("Title").fill(title)
+    page.get_by_label("Title", exact=True).fill(title)
     body = page.get_by_label("Body (Markdown)")
     body.press_sequentially("Trucks cross **frozen lakes** every winter.")
     body.press("Enter")
@@ -74,7 +74,7 @@ def test_an_editor_writes_previews_and_publishes_an_article_with_a_photo(
         # Without JavaScript the Preview button posts the form and shows the same pane.
         page.get_by_role("button", name="Preview").click()
         expect(preview.locator("strong")).to_have_text("frozen lakes")
-        expect(page.get_by_label("Title")).to_have_value(title)
+        expect(page.get_by_label("Title", exact=True)).to_have_value(title)
 
     page.get_by_label("Top photo").set_input_files(
         {"name": "ice-road.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}
@@ -108,7 +108,7 @@ def test_a_writer_has_no_publish_button_and_a_forged_publish_is_refused(
     sign_in(page, live_server, email)
 
     page.get_by_role("button", name="New article").click()
-    page.get_by_label("Title").fill(title)
+    page.get_by_label("Title", exact=True).fill(title)
     page.get_by_label("Body (Markdown)").fill("What the guards said.")
     expect(page.get_by_role("button", name="Publish")).to_have_count(0)
     expect(page.get_by_role("button", name="Schedule")).to_have_count(0)
@@ -137,7 +137,7 @@ def test_a_writer_trashes_their_draft_and_restores_it(page, live_server, add_use
     sign_in(page, live_server, email)
 
     page.get_by_role("button", name="New article").click()
-    page.get_by_label("Title").fill(title)
+    page.get_by_label("Title", exact=True).fill(title)
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()
     page.get_by_role("button", name="Move to trash").click()
@@ -163,7 +163,7 @@ def test_autosave_brings_back_every_field_after_the_tab_is_reloaded(js_page, liv
     add_user("autosaver@example.org", "editor")
     sign_in(page, live_server, "autosaver@example.org")
     page.get_by_role("button", name="New article").click()
-    page.get_by_label("Title").fill("Typed, never saved")
+    page.get_by_label("Title", exact=True).fill("Typed, never saved")
     typed = {
         "Slug": "typed-never-saved",
         "Tags": "Harbours, Ice",
