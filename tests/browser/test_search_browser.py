@@ -24,6 +24,9 @@ def test_search_from_the_masthead_then_refine(page, live_server):
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(live_server + "/search?q=story")
+    # The page's scripts have run (htmx wires the form when the document is parsed): typing
+    # before that would reach no listener, as no reader types that fast.
+    page.wait_for_load_state("load")
     results = page.locator("#search-results")
     expect(results.get_by_text("20 results for “story”, page 1 of 2")).to_be_visible()
     expect(results.locator("mark").first).to_have_text("story")
