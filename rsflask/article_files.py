@@ -17,6 +17,9 @@ The search and social keys (social_title, social_description, social_image, cano
 noindex: yes or no) are those of the article form's folded part; social_image is a path, like
 image.
 A file whose header says `kind: page` is a page (page_files.py reads and writes those).
+
+One job, the article file format, read and written in one place so that the two stay in step;
+the page format's own reading is page_files.py.
 """
 
 import csv

@@ -1,5 +1,9 @@
 """Demo content: the articles in demo/articles, illustrated with photos drawn by Pillow, and the
-site's pages in demo/pages."""
+site's pages in demo/pages.
+
+Longer than the other modules: one job (the demo site), most of it the data that says which
+authors, sections and pages the demo has.
+"""
 
 import io
 import random

@@ -8,6 +8,7 @@ from flask_login import current_user
 # Each view module adds its routes to the blueprint when imported.
 from rsflask.editor import (  # noqa: F401
     accounts,
+    article_revisions,
     articles,
     digest,
     notes,

@@ -15,7 +15,6 @@ from rsflask.editor.access import (
     may_change,
     may_publish,
     roles_required,
-    visible_revision_or_404,
 )
 from rsflask.editor.article_form import (
     apply_autosave_form,
@@ -27,7 +26,6 @@ from rsflask.editor.article_form import (
 )
 from rsflask.editor.forms import ArticleForm, AutosaveForm
 from rsflask.editor.revisions import (
-    changes,
     conflict_message,
     discard_own_autosave,
     new_autosave,
@@ -35,8 +33,6 @@ from rsflask.editor.revisions import (
     record_save,
     recovered_autosave,
     recovery_notice,
-    restore_text,
-    saves_of,
 )
 from rsflask.fragments import wants_fragment
 from rsflask.models import Article
@@ -237,54 +233,6 @@ def preview():
     if wants_fragment():
         return render_template("editor/_preview.html", html=html)
     return render_template("editor/preview.html", html=html)
-
-
-@bp.get("/articles/<int:article_id>/revisions")
-@roles_required(*ROLES)
-def revisions(article_id: int):
-    """Every saved version of the article, newest first."""
-    article = editable_article_or_404(article_id)
-    saved = db.session.scalars(saves_of(article)).all()
-    return render_template(
-        "editor/revisions.html",
-        item=article,
-        noun="article",
-        revisions=saved,
-        edit_url=url_for("editor.edit_article", article_id=article.id),
-        revision_url=lambda revision: url_for(
-            "editor.revision", article_id=article.id, revision_id=revision.id
-        ),
-    )
-
-
-@bp.get("/articles/<int:article_id>/revisions/<int:revision_id>")
-@roles_required(*ROLES)
-def revision(article_id: int, revision_id: int):
-    """What changed between a revision and the article as it is now."""
-    article = editable_article_or_404(article_id)
-    revision = visible_revision_or_404(article, revision_id)
-    return render_template(
-        "editor/revision.html",
-        item=article,
-        noun="article",
-        revision=revision,
-        changes=changes(article, fields_of_revision(revision, article), fields_of(article)),
-        restore_url=url_for(
-            "editor.restore_revision", article_id=article.id, revision_id=revision.id
-        ),
-        revisions_url=url_for("editor.revisions", article_id=article.id),
-    )
-
-
-@bp.post("/articles/<int:article_id>/revisions/<int:revision_id>/restore")
-@roles_required(*ROLES)
-def restore_revision(article_id: int, revision_id: int):
-    """Bring back a revision's title, dek and body, as a new save."""
-    article = editable_article_or_404(article_id)
-    restore_text(article, visible_revision_or_404(article, revision_id))
-    db.session.commit()
-    flash("The revision is restored.", "success")
-    return redirect(url_for("editor.edit_article", article_id=article.id), 303)
 
 
 @bp.post("/articles/<int:article_id>/trash")

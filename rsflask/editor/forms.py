@@ -1,4 +1,8 @@
-"""The editors' forms (Flask-WTF: CSRF on every one)."""
+"""The editors' forms (Flask-WTF: CSRF on every one).
+
+All the editor's forms in one place, as Flask-WTF projects keep them: each class is short, and
+the shared pieces (the typed-text base, slug and position rules) sit above them.
+"""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
