@@ -648,10 +648,14 @@ def test_preview_of_a_slow_shape_at_the_body_limit_is_html_or_a_clear_refusal(
     editor, people, monkeypatch, body
 ):
     # The production budget grows with the text's length; 200 ms flat keeps this test short.
+    per_character = markup_budget.SECONDS_PER_CHARACTER
     monkeypatch.setattr(markup_budget, "SECONDS_PER_CHARACTER", 0)
     response = editor.post("/editor/preview", data={"body": body}, headers=htmx())
     fragment = response.get_data(as_text=True)
     if response.status_code == 200:
+        # The reference render gets the production budget back: a busy machine may take the
+        # shortened one twice in a row only by chance, and this compares output, not speed.
+        monkeypatch.setattr(markup_budget, "SECONDS_PER_CHARACTER", per_character)
         assert fragment == markup.render(body)
     else:
         assert response.status_code == 422
