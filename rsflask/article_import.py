@@ -30,7 +30,9 @@ def save_article(article_file: ArticleFile) -> Article:
     section = get_or_create(Section, article_file.section)
     tags = [get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
     authors = [get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
-    photo = store_photo(article_file.image) if article_file.image is not None else None
+    photo = None
+    if article_file.image is not None:
+        photo = store_photo(article_file.image, article_file.image_alt, article_file.image_credit)
     social = article_file.social_image
     social_image = store_photo(social) if social is not None else None
     article = db.session.scalar(db.select(Article).filter_by(slug=article_file.slug))

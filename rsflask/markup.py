@@ -5,12 +5,14 @@ always goes through nh3, an allowlist sanitiser. nh3 replaces bleach, which is u
 """
 
 import re
+from typing import NamedTuple
 
 import markdown
 import nh3
 from flask import current_app
 
-from rsflask import embeds, markup_budget
+from rsflask import embeds, inline_photos, markup_budget
+from rsflask.models.content import Photo
 from rsflask.stored_html import top_level_ends
 
 # What render() raises, named here for the views that catch it.
@@ -79,7 +81,8 @@ ALLOWED_ATTRIBUTES = {
 # (Classes are listed apart: nh3 refuses "class" in ALLOWED_ATTRIBUTES beside allowed_classes.)
 FOOTNOTE_ID = re.compile(r"fn(ref\d*)?:[\w .:-]{1,100}")
 ALLOWED_CLASSES = {"div": {"footnote"}, "code": {"language-" + x for x in ("python", "json")}}
-URL_SCHEMES = {"http", "https", "mailto"}
+# "photo" names a photo of the library (inline_photos.py), and only in an <img src>.
+URL_SCHEMES = {"http", "https", "mailto", "photo"}
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
 MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}}
@@ -87,6 +90,9 @@ HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src") and value.lower().lstrip().startswith(inline_photos.SCHEME):
+        is_snippet = element == "img" and attribute == "src"
+        return value if is_snippet and re.fullmatch(r"photo:\d{1,18}", value) else None
     if attribute == "id":
         return value if FOOTNOTE_ID.fullmatch(value) else None
     return value
@@ -107,9 +113,21 @@ def sanitise(html: str) -> str:
     )
 
 
+class Rendered(NamedTuple):
+    html: str
+    # The library photos the text shows, and what the editor's preview should warn about.
+    photos: list[Photo]
+    problems: list[str]
+
+
 def render(text: str) -> str:
     """Markdown source to sanitised HTML; TooComplex (with a reason for the editor) instead when
     it would take Python-Markdown or the sanitiser too long (see markup_budget.py)."""
+    return render_text(text).html
+
+
+def render_text(text: str) -> Rendered:
+    """render(), with the photos the text shows and the problems an editor should see."""
     markup_budget.check_markdown(text)
     with markup_budget.cpu_seconds(markup_budget.seconds_for(text)):
         try:
@@ -123,8 +141,9 @@ def render(text: str) -> str:
             # Python-Markdown recurses once per level of nested lists and quotes.
             raise markup_budget.TooComplex(markup_budget.TOO_DEEP) from None
         markup_budget.check_html(html)
-        # Embeds come after the sanitiser: their markup is ours (see embeds.py).
-        return embeds.expand(sanitise(top_heading_level_2(html)))
+        # Embeds and figures come after the sanitiser: their markup is ours.
+        html = embeds.expand(sanitise(top_heading_level_2(html)))
+    return Rendered(*inline_photos.expand(html))
 
 
 def top_heading_level_2(html: str) -> str:
@@ -143,9 +162,11 @@ def top_heading_level_2(html: str) -> str:
 def set_body(article, text: str) -> None:
     """Give `article` the Markdown `text` as its body, with the sanitised HTML (split where the
     teaser ends) and the word count that readers' pages show: made when an article is saved, never
-    per request. TooComplex leaves the article as it was."""
-    html = render(text)
-    article.lead_html, article.rest_html = split_teaser(html, current_app.config["TEASER_BLOCKS"])
+    per request. TooComplex leaves the article as it was. Works on a page too."""
+    rendered = render_text(text)
+    lead_html, rest_html = split_teaser(rendered.html, current_app.config["TEASER_BLOCKS"])
+    article.lead_html, article.rest_html = lead_html, rest_html
+    article.inline_photos = rendered.photos
     article.word_count = word_count(text)
     article.body_md = text
 

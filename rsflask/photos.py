@@ -102,15 +102,18 @@ def find_photo(data: bytes) -> Photo | None:
     return db.session.scalar(db.select(Photo).filter_by(digest=photo_digest(data)))
 
 
-def store_photo(data: bytes) -> Photo:
+def store_photo(data: bytes, alt: str | None = "", credit: str | None = "") -> Photo:
     """Store an uploaded image once (by content hash) as WebP variants, without its metadata.
 
+    `alt` and `credit` become the photo library's, unless the photo already has its own.
     A picture wider than the largest variant is also kept at its full size, so that an exported
     article takes the photo that was uploaded with it, not a smaller copy. A JPEG cut to the shape
     of a link preview goes beside them.
     """
     existing = find_photo(data)
     if existing:
+        existing.alt = existing.alt or (alt or "").strip()
+        existing.credit = existing.credit or (credit or "").strip()
         return existing
     image = open_image(data)
     # Re-encoding without EXIF drops GPS and the rest. The orientation is applied to each variant
@@ -134,6 +137,8 @@ def store_photo(data: bytes) -> Photo:
         width=width,
         height=height,
         variant_widths=",".join(str(w) for w in widths),
+        alt=(alt or "").strip(),
+        credit=(credit or "").strip(),
     )
     # Each variant is resampled from the next larger one: the full picture is read once.
     variant = image

@@ -227,7 +227,7 @@ def apply_form(form: ArticleForm, article: Article) -> bool:
             return False
     if upload:
         try:
-            photo = store_photo(upload.read())
+            photo = store_photo(upload.read(), form.photo_alt.data, form.photo_credit.data or "")
         except PhotoError as error:
             form.photo.errors.append(str(error))
             return False

@@ -113,7 +113,7 @@ def edit_article(article_id: int):
         return render_editor(form, article, status=422)
     if form.preview.data:
         try:
-            preview = markup.render(form.body.data or "")
+            preview = markup.render_text(form.body.data or "")
         except markup.TooComplex as error:
             return render_editor(form, article, status=422, message=str(error))
         return render_editor(form, article, preview=preview)
@@ -229,10 +229,10 @@ def preview():
     body = request.form.get("body", "")
     if len(body) > markup_budget.MAX_CHARACTERS:
         abort(413)
-    html = markup.render(body)
+    rendered = markup.render_text(body)
     if wants_fragment():
-        return render_template("editor/_preview.html", html=html)
-    return render_template("editor/preview.html", html=html)
+        return render_template("editor/_preview.html", rendered=rendered)
+    return render_template("editor/preview.html", rendered=rendered)
 
 
 @bp.post("/articles/<int:article_id>/trash")

@@ -70,7 +70,8 @@ def edit_digest():
         form.articles.errors.append("Choose at least one article.")
         return render_digest_page(form, draft, status=422)
     if form.preview.data:
-        preview = {"intro_html": markup.render(form.intro.data or "")}
+        rendered = markup.render_text(form.intro.data or "")
+        preview = {"intro_html": rendered.html, "problems": rendered.problems}
         return render_digest_page(form, draft, preview=preview, picked=picked)
     draft = draft or Digest(status="draft")
     draft.subject = " ".join(form.subject.data.split())

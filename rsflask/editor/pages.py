@@ -89,7 +89,7 @@ def edit_page(page_id: int):
         return render_page_form(form, page, status=422)
     if form.preview.data:
         try:
-            preview = markup.render(form.body.data or "")
+            preview = markup.render_text(form.body.data or "")
         except markup.TooComplex as error:
             return render_page_form(form, page, status=422, message=str(error))
         return render_page_form(form, page, preview=preview)

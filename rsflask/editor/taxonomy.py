@@ -82,7 +82,7 @@ def attach_photo(form: AuthorForm, author: Author) -> bool:
             author.photo = None
         return True
     try:
-        author.photo = store_photo(upload.read())
+        author.photo = store_photo(upload.read(), alt=form.name.data or "")
     except PhotoError as error:
         form.photo.errors.append(str(error))
         return False

@@ -74,6 +74,9 @@ class Photo(db.Model):
     # Comma-separated widths of the stored variants, smallest first.
     variant_widths: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the photo library offers when the photo is put in a body; each use may say otherwise.
+    alt: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    credit: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     @property
     def widths(self) -> list[int]:
@@ -82,6 +85,19 @@ class Photo(db.Model):
     def filename(self, width: int) -> str:
         return f"{self.digest}-{width}.webp"
 
+
+def inline_photos_table(owner: str, owners: str) -> Table:
+    """Which photos the text of an article, a page or a round-up shows (markup.set_body keeps it):
+    the photo library's "where used", and what refuses a photo's deletion."""
+    return Table(
+        f"{owner}_inline_photos",
+        db.metadata,
+        Column(f"{owner}_id", ForeignKey(f"{owners}.id", ondelete="CASCADE"), primary_key=True),
+        Column("photo_id", ForeignKey("photos.id"), primary_key=True, index=True),
+    )
+
+
+article_inline_photos = inline_photos_table("article", "articles")
 
 article_tags = Table(
     "article_tags",
@@ -159,6 +175,7 @@ class Article(db.Model):
         primaryjoin="foreign(Article.social_image_id) == Photo.id"
     )
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
+    inline_photos: Mapped[list[Photo]] = relationship(secondary=article_inline_photos)
     bylines: Mapped[list[ArticleAuthor]] = relationship(
         order_by=ArticleAuthor.position,
         collection_class=ordering_list("position"),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rsflask import markup
 from rsflask.db import db, utcnow
-from rsflask.models.content import Article
+from rsflask.models.content import Article, Photo, inline_photos_table
 
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed")
 TOKEN_PURPOSES = ("confirm", "unsubscribe")
@@ -81,6 +81,8 @@ class SubscriberToken(db.Model):
     subscriber: Mapped[Subscriber] = relationship()
 
 
+digest_inline_photos = inline_photos_table("digest", "digests")
+
 digest_articles = Table(
     "digest_articles",
     db.metadata,
@@ -127,10 +129,12 @@ class Digest(db.Model):
     articles: Mapped[list[Article]] = relationship(
         secondary=digest_articles, order_by=(Article.published_at.desc(), Article.id.desc())
     )
+    inline_photos: Mapped[list[Photo]] = relationship(secondary=digest_inline_photos)
 
     @validates("intro_md")
     def _render_intro(self, key: str, text: str) -> str:
-        self.intro_html = markup.render(text)
+        rendered = markup.render_text(text)
+        self.intro_html, self.inline_photos = rendered.html, rendered.photos
         return text
 
 

@@ -6,6 +6,9 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rsflask.db import db, utcnow
+from rsflask.models.content import Photo, inline_photos_table
+
+page_inline_photos = inline_photos_table("page", "pages")
 
 PAGE_STATUSES = ("draft", "published", "trash")
 # The schema.org type a page's JSON-LD names; the editor picks one.
@@ -47,6 +50,7 @@ class Page(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     parent: Mapped["Page | None"] = relationship(remote_side=[id])
+    inline_photos: Mapped[list[Photo]] = relationship(secondary=page_inline_photos)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
