@@ -5,6 +5,7 @@ the tests see exactly what the feed says.
 """
 
 import calendar
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -17,6 +18,7 @@ from werkzeug.http import http_date
 from rsflask import feeds, markup
 from rsflask.db import db, utcnow
 from rsflask.models import Article
+from rsflask.photos import store_photo
 from tests.test_seo import head_of, jpeg
 
 SITE = "http://localhost"
@@ -236,6 +238,31 @@ def test_entry_without_a_photo_has_no_figure_or_enclosure(client, newsroom):
     for entry in read_feed(client, "/feeds/all.atom").entries:
         assert not entry.content[0].value.startswith("<figure>")
         assert entry.enclosures == []
+
+
+@pytest.mark.parametrize("feed_url", ["/feeds/all.atom", "/feeds/sections/harbours.atom"])
+def test_a_photo_inside_the_body_is_in_the_entry_with_absolute_addresses(
+    app, client, add_article, feed_url
+):
+    photo = store_photo(jpeg(1800, 1200), "Cranes", "")
+    db.session.commit()
+    snippet_line = f'![Cranes at dawn](photo:{photo.id} "The port at six | Ines Varga")'
+    add_article("Harbour", body=f"Lead.\n\n{snippet_line}\n\nMore.", section="Harbours")
+    entry = read_feed(client, feed_url).entries[0]
+    [figure] = re.findall(r'<figure class="inline-photo">.*?</figure>', entry.content[0].value)
+    img = dict(re.findall(r'([a-z]+)="([^"]*)"', re.search(r"<img [^>]*>", figure)[0]))
+    assert img["src"] == f"{SITE}/photos/{photo.digest}-800.webp"
+    assert img["srcset"] == ", ".join(
+        f"{SITE}/photos/{photo.digest}-{width}.webp {width}w" for width in (480, 800, 1200, 1600)
+    )
+    assert img["sizes"] == "(min-width: 42rem) 40rem, 100vw"
+    assert (img["width"], img["height"], img["alt"]) == ("1800", "1200", "Cranes at dawn")
+    assert figure.endswith(
+        '<figcaption>The port at six <span class="credit">Photo: Ines Varga</span></figcaption>'
+        "</figure>"
+    )
+    for url in [img["src"], *(each.split()[0] for each in img["srcset"].split(", "))]:
+        assert client.get(url.removeprefix(SITE)).status_code == 200
 
 
 def test_only_entries_with_a_dek_have_a_summary(client, newsroom):
