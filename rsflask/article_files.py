@@ -17,6 +17,7 @@ The search and social keys (social_title, social_description, social_image, cano
 noindex: yes or no) are those of the article form's folded part; social_image is a path, like
 image.
 A file whose header says `kind: page` is a page (page_files.py reads and writes those).
+Photos inside the body are files beside it too, in `photos/` (body_photo_files.py).
 
 One job, the article file format, read and written in one place so that the two stay in step;
 the page format's own reading is page_files.py.
@@ -30,6 +31,12 @@ from pathlib import Path
 
 from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
+from rsflask.body_photo_files import (
+    BodyPhotoError,
+    PhotoFile,
+    export_body_photos,
+    read_body_photos,
+)
 from rsflask.canonical import canonical_problem
 from rsflask.models import Article, ArticleNote
 from rsflask.models.content import NOTE_KINDS, STATUSES
@@ -112,6 +119,9 @@ class ArticleFile:
     social_image: bytes | None = None
     canonical_url: str = ""
     noindex: bool = False
+    # The photo files the body names, and what the import should tell about its photos.
+    photo_files: list[PhotoFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
@@ -161,14 +171,17 @@ def format_time(value: datetime) -> str:
     return f"{local.year:04d}-{local:%m-%d %H:%M}"
 
 
-def read_header_file(path: Path) -> tuple[dict[str, str], str]:
-    """The file's header as {key: value} and its body, without control characters."""
+def read_header_file(path: Path) -> tuple[dict[str, str], str, int]:
+    """The file's header as {key: value}, its body, without control characters, and the number
+    of the body's first line in the file."""
     try:
         # Without control characters, as the editor's forms read text: the feeds are XML.
         text = drop_control(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise ArticleFileError(f"{path}: cannot read the file ({error})") from error
-    return split_header(text)
+    meta, body = split_header(text)
+    # The body is the end of the text, stripped.
+    return meta, body, text.rstrip().count("\n") - body.strip().count("\n") + 1
 
 
 def file_kind(path: Path, meta: dict[str, str]) -> str:
@@ -181,11 +194,12 @@ def file_kind(path: Path, meta: dict[str, str]) -> str:
 
 def read_article_file(path: Path) -> ArticleFile:
     """Parse and check one article file; raise ArticleFileError saying what is wrong with it."""
-    meta, body = read_header_file(path)
-    return article_file_from(path, meta, body)
+    return article_file_from(path, *read_header_file(path))
 
 
-def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFile:
+def article_file_from(
+    path: Path, meta: dict[str, str], body: str, first_line: int = 1
+) -> ArticleFile:
     """Check an article file's header and body, as read_header_file gives them."""
 
     def fail(problem: str) -> ArticleFileError:
@@ -259,7 +273,18 @@ def article_file_from(path: Path, meta: dict[str, str], body: str) -> ArticleFil
             raise fail("an image needs 'image_alt:', a description for readers who cannot see it")
     if meta.get("social_image"):
         article_file.social_image = read_image(path, "social_image", meta["social_image"])
+    article_file.body, article_file.photo_files, article_file.warnings = body_photos_of(
+        path, body, first_line
+    )
     return article_file
+
+
+def body_photos_of(path: Path, body: str, first_line: int):
+    """read_body_photos for the file at `path`, its errors naming the file."""
+    try:
+        return read_body_photos(path.parent, body, first_line)
+    except BodyPhotoError as error:
+        raise ArticleFileError(f"{path}: {error}") from error
 
 
 def read_image(path: Path, key: str, name: str) -> bytes:
@@ -274,8 +299,9 @@ def read_image(path: Path, key: str, name: str) -> bytes:
     return data
 
 
-def export_article(article: Article, folder: Path) -> Path:
-    """Write the article (and its top photo, beside it) in the format that import reads."""
+def export_article(article: Article, folder: Path) -> tuple[Path, list[str]]:
+    """Write the article (and its photos, beside it) in the format that import reads; the file's
+    path, and warnings about photos of the body that could not be written."""
     folder.mkdir(parents=True, exist_ok=True)
     header = {
         "title": article.title,
@@ -311,8 +337,10 @@ def export_article(article: Article, folder: Path) -> Path:
     lines = [f"{key}: {one_line(value)}" for key, value in header.items() if value]
     lines += [f"note: {note_line(note)}" for note in reversed(article.notes)]
     path = folder / f"{article.slug}.md"
-    path.write_text("\n".join(lines) + "\n\n" + article.body_md.strip() + "\n", encoding="utf-8")
-    return path
+    # The body starts after the header and a blank line.
+    body = export_body_photos(article.body_md.strip(), article.slug, folder, len(lines) + 2)
+    path.write_text("\n".join(lines) + "\n\n" + body.body + "\n", encoding="utf-8")
+    return path, body.warnings
 
 
 def note_line(note: ArticleNote) -> str:

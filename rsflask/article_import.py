@@ -15,6 +15,7 @@ from rsflask.article_files import (
     file_kind,
     read_header_file,
 )
+from rsflask.body_photo_files import photo_of_file, store_body_photos
 from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleNote, ArticleType, Author, Page, Section, Tag
 from rsflask.named_rows import get_or_create
@@ -30,6 +31,7 @@ def save_article(article_file: ArticleFile) -> Article:
     section = get_or_create(Section, article_file.section)
     tags = [get_or_create(Tag, name) for name in dict.fromkeys(article_file.tags)]
     authors = [get_or_create(Author, name) for name in dict.fromkeys(article_file.authors)]
+    body = store_body_photos(article_file.body, article_file.photo_files)
     photo = None
     if article_file.image is not None:
         photo = store_photo(article_file.image, article_file.image_alt, article_file.image_credit)
@@ -41,7 +43,7 @@ def save_article(article_file: ArticleFile) -> Article:
         db.session.add(article)
     article.title = article_file.title
     article.dek = article_file.dek
-    markup.set_body(article, article_file.body)
+    markup.set_body(article, body)
     article.article_type = article_type
     article.section = section
     article.tags = list(dict.fromkeys(tags))
@@ -76,19 +78,23 @@ def set_notes(article: Article, notes: list[tuple[datetime, str, str]]) -> None:
     ]
 
 
-def import_article_file(path: Path) -> Article | Page:
+def import_article_file(path: Path) -> tuple[Article | Page, list[str]]:
     """Import one file, an article or a page, in its own transaction: all of it is stored, or
-    none of it."""
-    meta, body = read_header_file(path)
+    none of it. The article or page, and warnings about the photos of its body."""
+    meta, body, first_line = read_header_file(path)
+    parsed: ArticleFile | PageFile
     if file_kind(path, meta) == "page":
-        return import_page_file(path, page_file_from(path, meta, body))
-    article_file = article_file_from(path, meta, body)
+        parsed = page_file_from(path, meta, body, first_line)
+        top_images = []
+    else:
+        parsed = article_file_from(path, meta, body, first_line)
+        top_images = [data for data in (parsed.image, parsed.social_image) if data is not None]
     new_images = []
     try:
         # Asked before saving: if the import fails, only images new with it leave files behind.
-        images = (article_file.image, article_file.social_image)
-        new_images = [data for data in images if data is not None and find_photo(data) is None]
-        article = save_article(article_file)
+        new_images = [data for data in top_images if find_photo(data) is None]
+        new_images += [each.data for each in parsed.photo_files if photo_of_file(each.data) is None]
+        stored = save_page(parsed) if isinstance(parsed, PageFile) else save_article(parsed)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -97,19 +103,7 @@ def import_article_file(path: Path) -> Article | Page:
         if (failure := import_failure(path, error)) is None:
             raise
         raise failure from error
-    return article
-
-
-def import_page_file(path: Path, page_file: PageFile) -> Page:
-    try:
-        page = save_page(page_file)
-        db.session.commit()
-    except Exception as error:
-        db.session.rollback()
-        if (failure := import_failure(path, error)) is None:
-            raise
-        raise failure from error
-    return page
+    return stored, parsed.warnings
 
 
 def import_failure(path: Path, error: Exception) -> ArticleFileError | None:

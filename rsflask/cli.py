@@ -28,9 +28,10 @@ def import_article_command(files: tuple[Path, ...]) -> None:
     """Import articles and pages (kind: page) from Markdown files with a meta-data header."""
     for path in files:
         try:
-            stored = import_article_file(path)
+            stored, warnings = import_article_file(path)
         except (ArticleFileError, PhotoError) as error:
             raise click.ClickException(str(error)) from error
+        warn(path, warnings)
         with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
             if isinstance(stored, Page):
                 # A page lives at the site's root: /slug, or /parent/slug.
@@ -46,7 +47,7 @@ def import_article_command(files: tuple[Path, ...]) -> None:
     "-o",
     default=".",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write SLUG.md (and its photo) into.",
+    help="Folder to write SLUG.md (and its photos) into.",
 )
 @click.option("--page", "is_page", is_flag=True, help="Export the page SLUG, not an article.")
 def export_article_command(slug: str, output_dir: Path, is_page: bool) -> None:
@@ -56,7 +57,9 @@ def export_article_command(slug: str, output_dir: Path, is_page: bool) -> None:
         page = db.session.scalar(db.select(Page).filter_by(slug=slug))
         if page is None:
             raise click.ClickException(f"no page with the slug {slug!r}")
-        click.echo(export_page(page, output_dir))
+        path, warnings = export_page(page, output_dir)
+        click.echo(path)
+        warn(path, warnings)
         return
     article = db.session.scalar(db.select(Article).filter_by(slug=slug))
     if article is None:
@@ -64,7 +67,16 @@ def export_article_command(slug: str, output_dir: Path, is_page: bool) -> None:
         if db.session.scalar(db.select(Page.id).filter_by(slug=slug)) is not None:
             hint = f"; a page has it: export-article --page {slug}"
         raise click.ClickException(f"no article with the slug {slug!r}{hint}")
-    click.echo(export_article(article, output_dir))
+    path, warnings = export_article(article, output_dir)
+    click.echo(path)
+    warn(path, warnings)
+
+
+def warn(path: Path, warnings: list[str]) -> None:
+    """What went through with a problem: on standard error, which scripts reading the printed
+    paths and URLs do not read."""
+    for warning in warnings:
+        click.echo(f"Warning: {path}: {warning}", err=True)
 
 
 @click.command("make-share-images")

@@ -15,6 +15,7 @@ photo's row, never copied from the text.
 """
 
 import re
+from collections.abc import Iterator
 from html import escape, unescape
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -29,6 +30,14 @@ SCHEME = "photo:"
 PHOTO_IMG = re.compile(r'<img\b[^>]*\bsrc="photo:(\d{1,18})"[^>]*>')
 PHOTO_PARAGRAPH = re.compile(r'<p>\s*(<img\b[^>]*\bsrc="photo:\d{1,18}"[^>]*>)\s*</p>')
 ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+# An image written in Markdown as snippet() writes one: alt text with backslash escapes, the
+# address, and the optional words in double quotes. Import, export and the round-up's plain text
+# read snippets in the Markdown; an address may also be a file's path (body_photo_files.py).
+SNIPPET = re.compile(
+    r'!\[(?P<alt>(?:\\.|[^\\\]])*)\]\((?P<address>[^\s()<>"]+)'
+    r'(?:\s+"(?P<title>(?:\\.|[^"\\])*)")?\s*\)'
+)
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 # A body photo is as wide as the text column (the site's --measure, 40rem) and the screen below.
 SIZES = "(min-width: 42rem) 40rem, 100vw"
 # A figure among the body's first blocks may be on the first screen: it loads at once.
@@ -52,6 +61,41 @@ def snippet(photo: Photo, alt: str, caption: str = "", credit: str = "") -> str:
         title = f"{caption} |" if "|" in caption else caption
     title = title.replace("\\", "\\\\").replace('"', '\\"')
     return f'![{alt}]({SCHEME}{photo.id} "{title}")' if title else f"![{alt}]({SCHEME}{photo.id})"
+
+
+class Written(NamedTuple):
+    """A snippet as found in Markdown text."""
+
+    line: int  # its line's index in text.split("\n")
+    match: re.Match  # in that line
+    alt: str
+    caption: str
+    credit: str
+    alone: bool  # on a line of its own, where it shows (on other lines it shows nothing)
+
+
+def written_snippets(text: str) -> Iterator[Written]:
+    """The snippets written in Markdown text, whatever their address, but for those in code:
+    fenced, or indented as a code block (or a list's paragraph, where a photo does not show)."""
+    fence = ""
+    for number, line in enumerate(text.split("\n")):
+        if opening := FENCE.match(line):
+            marks = opening[1]
+            if not fence:
+                fence = marks
+            elif marks[0] == fence[0] and len(marks) >= len(fence):
+                fence = ""
+            continue
+        if fence or line.startswith(("    ", "\t")):
+            continue
+        for match in SNIPPET.finditer(line):
+            caption, credit = caption_and_credit(unescape_markdown(match["title"] or ""))
+            alt = unescape_markdown(match["alt"])
+            yield Written(number, match, alt, caption, credit, line.strip() == match[0])
+
+
+def unescape_markdown(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def caption_and_credit(title: str) -> tuple[str, str]:

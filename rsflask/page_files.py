@@ -7,22 +7,25 @@
 
     The body, in Markdown.
 
-A page has no type, section, tags, authors or photo; a file that gives one is refused rather than
-half imported. Whether the parent exists is the database's to say (page_import.py).
+A page has no type, section, tags, authors or top photo (photos inside its body are files in
+`photos/`, as an article's); a file that gives one is refused rather than half imported. Whether
+the parent exists is the database's to say (page_import.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from rsflask.article_files import (
     KEYS,
     ArticleFileError,
+    body_photos_of,
     file_kind,
     format_time,
     one_line,
     parse_time,
 )
+from rsflask.body_photo_files import PhotoFile, export_body_photos
 from rsflask.models import Page
 from rsflask.models.pages import PAGE_STATUSES, PAGE_TYPES
 from rsflask.page_addresses import reserved_message, reserved_slugs
@@ -61,9 +64,12 @@ class PageFile:
     published: datetime | None = None
     nav_position: int | None = None
     footer_position: int | None = None
+    # As an article file's.
+    photo_files: list[PhotoFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def page_file_from(path: Path, meta: dict[str, str], body: str) -> PageFile:
+def page_file_from(path: Path, meta: dict[str, str], body: str, first_line: int = 1) -> PageFile:
     """Check a page file's header and body (article_files.read_header_file gives them)."""
 
     def fail(problem: str) -> ArticleFileError:
@@ -114,6 +120,7 @@ def page_file_from(path: Path, meta: dict[str, str], body: str) -> PageFile:
         if value and not (value.isascii() and value.isdigit() and int(value) <= MAX_POSITION):
             raise fail(f"bad {key} {value!r}: a whole number from 0 to {MAX_POSITION}")
         positions[key] = int(value) if value else None
+    body, photo_files, warnings = body_photos_of(path, body, first_line)
     return PageFile(
         title=title,
         body=body,
@@ -124,6 +131,8 @@ def page_file_from(path: Path, meta: dict[str, str], body: str) -> PageFile:
         status=status,
         published=published,
         **positions,
+        photo_files=photo_files,
+        warnings=warnings,
     )
 
 
@@ -131,8 +140,9 @@ def keys() -> str:
     return ", ".join(PAGE_KEYS)
 
 
-def export_page(page: Page, folder: Path) -> Path:
-    """Write the page in the format that import reads, as SLUG.md."""
+def export_page(page: Page, folder: Path) -> tuple[Path, list[str]]:
+    """Write the page in the format that import reads, as SLUG.md (and the photos inside its
+    body, in photos/); its path and warnings, as export_article's."""
     folder.mkdir(parents=True, exist_ok=True)
     header = {
         "kind": "page",
@@ -149,5 +159,6 @@ def export_page(page: Page, folder: Path) -> Path:
     }
     lines = [f"{key}: {one_line(value)}" for key, value in header.items() if value]
     path = folder / f"{page.slug}.md"
-    path.write_text("\n".join(lines) + "\n\n" + page.body_md.strip() + "\n", encoding="utf-8")
-    return path
+    body = export_body_photos(page.body_md.strip(), page.slug, folder, len(lines) + 2)
+    path.write_text("\n".join(lines) + "\n\n" + body.body + "\n", encoding="utf-8")
+    return path, body.warnings

@@ -3,6 +3,7 @@ its history starts with what the file said."""
 
 from rsflask import markup
 from rsflask.article_files import ArticleFileError
+from rsflask.body_photo_files import store_body_photos
 from rsflask.db import db, utcnow
 from rsflask.editor.revisions import record_save
 from rsflask.models import Page
@@ -16,6 +17,8 @@ def save_page(page_file: PageFile) -> Page:
     Raises ArticleFileError (without the file's name, which the caller adds) when the parent is
     missing or is itself under another page: pages go one level deep.
     """
+    # Photos first, so that no half-filled page is flushed with them.
+    body = store_body_photos(page_file.body, page_file.photo_files)
     page = db.session.scalar(db.select(Page).filter_by(slug=page_file.slug))
     parent = parent_of(page_file, page)
     # A new page has no old address.
@@ -25,7 +28,7 @@ def save_page(page_file: PageFile) -> Page:
         db.session.add(page)
     page.title = page_file.title
     page.dek = page_file.dek
-    markup.set_body(page, page_file.body)
+    markup.set_body(page, body)
     page.parent = parent
     page.page_type = page_file.page_type
     page.status = page_file.status
