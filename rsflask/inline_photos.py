@@ -38,6 +38,11 @@ SNIPPET = re.compile(
     r'(?:\s+"(?P<title>(?:\\.|[^"\\])*)")?\s*\)'
 )
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# figure()'s output, which the round-up's email makes over for mail clients.
+FIGURE = re.compile(
+    r'<figure class="inline-photo"><img ([^>]*)>(?:<figcaption>(.*?)</figcaption>)?</figure>'
+)
+FIGURE_DIGEST = re.compile(r"/([0-9a-f]{32})-[0-9]+\.webp$")
 # A body photo is as wide as the text column (the site's --measure, 40rem) and the screen below.
 SIZES = "(min-width: 42rem) 40rem, 100vw"
 # A figure among the body's first blocks may be on the first screen: it loads at once.

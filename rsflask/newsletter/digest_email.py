@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from rsflask import mail
 from rsflask.models import Digest
 from rsflask.newsletter.digests import visible
+from rsflask.newsletter.email_photos import email_html, email_text
 
 
 @dataclass
@@ -37,8 +38,8 @@ def edition(digest: Digest) -> Edition:
     text, html = mail.render(
         "digest",
         subject=digest.subject,
-        intro_md=digest.intro_md,
-        intro_html=digest.intro_html,
+        intro_text=email_text(digest.intro_md, digest.inline_photos),
+        intro_html=email_html(digest.intro_html, digest.inline_photos),
         articles=articles,
         archive_url=mail.external_url("newsletter.archive"),
         unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
