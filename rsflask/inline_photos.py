@@ -64,7 +64,9 @@ def snippet(photo: Photo, alt: str, caption: str = "", credit: str = "") -> str:
     else:
         # A "|" in a caption would make what follows it the credit; a last "|" keeps it caption.
         title = f"{caption} |" if "|" in caption else caption
-    title = title.replace("\\", "\\\\").replace('"', '\\"')
+    # Python-Markdown ends a title at a quote of either kind before a ")", so that "The port
+    # ('new') | Ines" would lose its photo: the ")" is escaped too.
+    title = re.sub(r'([\\")])', r"\\\1", title)
     return f'![{alt}]({SCHEME}{photo.id} "{title}")' if title else f"![{alt}]({SCHEME}{photo.id})"
 
 

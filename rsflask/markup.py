@@ -89,8 +89,18 @@ MARKDOWN_CONFIG = {"footnotes": {"BACKLINK_TEXT": "↩"}}
 HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 
+# A browser drops tabs and line breaks anywhere in a URL, and controls and spaces around it: to
+# it "pho&#9;to:1" is photo:1 (nh3 reads the scheme that way too, and lets it through).
+URL_IGNORED_INSIDE = re.compile(r"[\t\n\r]")
+URL_IGNORED_AROUND = "".join(map(chr, range(0x21)))
+
+
+def _url_as_read(value: str) -> str:
+    return URL_IGNORED_INSIDE.sub("", value).strip(URL_IGNORED_AROUND).lower()
+
+
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
-    if attribute in ("href", "src") and value.lower().lstrip().startswith(inline_photos.SCHEME):
+    if attribute in ("href", "src") and _url_as_read(value).startswith(inline_photos.SCHEME):
         is_snippet = element == "img" and attribute == "src"
         return value if is_snippet and re.fullmatch(r"photo:\d{1,18}", value) else None
     if attribute == "id":

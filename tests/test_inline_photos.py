@@ -2,6 +2,7 @@
 figure, a photo that is not there becomes nothing, and the editor's preview says why."""
 
 import re
+from html import escape
 
 import pytest
 
@@ -89,6 +90,15 @@ def test_a_snippet_keeps_any_alt_caption_and_credit_through_rendering(photo):
     assert 'alt="A [bracketed] &quot;quoted&quot; \\ alt"' in figure
     assert "<figcaption>Caption with &quot;quotes&quot; | a bar " in figure
     assert "Photo: R&amp;D" in figure
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["The port ('new') at dawn", "'Quoted')", "A 'b' ) c", 'Say "hi")', "Back\\slash)", "(Only)"],
+)
+def test_a_snippet_keeps_quotes_and_brackets_in_its_caption(photo, caption):
+    [figure] = figures(markup.render(snippet(photo, "Cranes", caption, "Ines")))
+    assert f'<figcaption>{escape(caption)} <span class="credit">Photo: Ines</span>' in figure
 
 
 def test_snippets_read_as_the_docs_show_them(photo):

@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 from rsflask.article_files import ArticleFile
 from rsflask.article_import import save_article
 from rsflask.db import db, utcnow
+from rsflask.demo import demo_photo
 from rsflask.models import Article
+from rsflask.photos import store_photo
 from tests.browser.test_accessibility import editor_account, sign_in  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -53,8 +55,29 @@ and <a href="jav&#x09;ascript:alert('tab')">a tabbed one</a>.
 
 <style>body {{ background: url("javascript:alert('css')") }}</style>
 
-Closing paragraph of the hostile story.
 """
+# Photo snippets and a raw figure (PHOTO_ID is a photo of the library): handlers in the alt text,
+# the caption and the credit, a caption that closes its paragraph, Markdown's attribute list.
+HOSTILE_BODY += "\n\n".join(
+    [
+        # (No single quotes in the words in double quotes: Markdown would take them for the end
+        # of the snippet, and make no figure to test.)
+        '![Cranes" onerror="alert(11)](photo:PHOTO_ID "Dawn\\" onmouseover=\\"alert(12) |'
+        ' <img src=x onerror=alert(13)>")',
+        '<figure class="inline-photo" onclick="alert(14)"><img src="photo:PHOTO_ID"'
+        ' srcset="javascript:alert(15) 1x" onerror="alert(16)" alt="Raw"><figcaption'
+        ' onmouseover="alert(17)" style="position:fixed">A raw figure</figcaption></figure>',
+        '![Cranes](photo:PHOTO_ID "x ></p><script>alert(18)</script><p> | Ines")'
+        '{: onload="alert(19)" hx-get="/hx-probe/figure" hx-trigger="load" }',
+        "Closing paragraph of the hostile story.\n",
+    ]
+)
+# A correction as hostile as the body, shown under it.
+HOSTILE_NOTE = (
+    "<img src=/static/img/favicon.svg onload=alert('note')> A [javascript link in a note]"
+    "(javascript:alert('note-link')) and <span hx-get='/hx-probe/note' hx-trigger='load'"
+    " style='position:fixed'>an htmx one</span>."
+)
 
 
 @pytest.fixture
@@ -62,15 +85,18 @@ def hostile_article(live_server):
     """Published on the live server for this test only, so that other tests' lists stay as
     they were."""
     with live_server.app.app_context():
+        photo = store_photo(demo_photo("hostile-story", width=800, height=450)[0], "Cranes", "")
+        db.session.commit()
         save_article(
             ArticleFile(
                 title="A hostile story",
                 slug="hostile-story",
-                body=HOSTILE_BODY,
+                body=HOSTILE_BODY.replace("PHOTO_ID", str(photo.id)),
                 section="Europe",
                 type="Analysis",
                 authors=["Ada Writer"],
                 published=utcnow(),
+                notes=[(utcnow(), "correction", HOSTILE_NOTE)],
             )
         )
         db.session.commit()
@@ -106,6 +132,9 @@ def poke_at_the_content(page, container) -> None:
     container.get_by_text("Hover me").hover()
     for text in ("A javascript link", "an encoded one", "a tabbed one", "Hover me"):
         container.get_by_text(text).click()
+    for figure in container.locator("figure").all():
+        figure.hover()
+        figure.click()
     # Let any request or dialog that the content could start arrive.
     page.wait_for_load_state("networkidle")
 
@@ -117,18 +146,30 @@ def test_hostile_content_on_its_article_page_does_nothing(js_page, live_server, 
     page.wait_for_load_state("networkidle")
     body = page.locator(".article-body")
     expect(body).to_contain_text("Closing paragraph of the hostile story.")
+    # The two snippets on lines of their own are figures; the raw figure's photo is gone.
+    expect(body.locator("figure.inline-photo img")).to_have_count(2)
+    notes = page.locator("#notes")
+    expect(notes).to_contain_text("an htmx one")
     poke_at_the_content(page, body)
+    notes.get_by_text("javascript link in a note").click()
+    notes.get_by_text("an htmx one").hover()
+    page.wait_for_load_state("networkidle")
     assert_nothing_ran(dialogs, requests)
-    # What reached the page holds no script, handler, frame, form or htmx attribute.
-    left = body.evaluate(
-        """body => [...body.querySelectorAll("*")].flatMap(element => [
-            ...["SCRIPT", "IFRAME", "OBJECT", "FORM", "STYLE", "SVG", "MATH"]
-                .filter(tag => element.tagName.toUpperCase() === tag),
-            ...[...element.attributes].map(attribute => attribute.name)
-                .filter(name => /^(on|hx-|data-hx)/.test(name)),
-        ])"""
-    )
-    assert left == []
+    # Photos came from the site's own photo files.
+    photos = [url for url in requests if "/photos/" in url]
+    assert photos and all(url.startswith(f"{live_server}/photos/") for url in photos)
+    # What reached the page holds no script, handler, style, frame, form or htmx attribute
+    # (but the data-hx-disable of the notes' own container).
+    for container in (body, notes):
+        left = container.evaluate(
+            """container => [...container.querySelectorAll("*")].flatMap(element => [
+                ...["SCRIPT", "IFRAME", "OBJECT", "FORM", "STYLE", "SVG", "MATH"]
+                    .filter(tag => element.tagName.toUpperCase() === tag),
+                ...[...element.attributes].map(attribute => attribute.name)
+                    .filter(name => /^(on|hx-|data-hx-(?!disable$)|style$)/.test(name)),
+            ])"""
+        )
+        assert left == []
 
 
 def test_hostile_content_swapped_in_by_keep_reading_does_nothing(
