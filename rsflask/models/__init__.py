@@ -14,6 +14,7 @@ from rsflask.models.content import (
     Tag,
     published,
 )
+from rsflask.models.imports import ImportedItem
 from rsflask.models.limits import RateLimitHit
 from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
 from rsflask.models.pages import Page, PageRedirect
@@ -29,6 +30,7 @@ __all__ = [
     "Digest",
     "DigestDelivery",
     "EndedSignIn",
+    "ImportedItem",
     "Page",
     "PageRedirect",
     "Photo",
