@@ -71,6 +71,8 @@ def convert(html: str, photo_for: PhotoFor, footnotes_meta: str = "") -> Body:
     photos(soup, photo_for, problems)
     left_out(soup, problems)
     links(soup, problems)
+    # Text on both sides of what was taken out is one text again, its spaces made one.
+    soup.smooth()
     source_text = soup.get_text()
     markdown = Converter().convert_soup(soup).strip() + "\n"
     return Body(re.sub(r"\n{3,}", "\n\n", markdown), source_text, problems)
@@ -85,14 +87,6 @@ def footnotes(soup: BeautifulSoup, footnotes_meta: str) -> None:
         core = {n["id"]: n["content"] for n in json.loads(footnotes_meta or "[]")}
     except (ValueError, TypeError, KeyError):
         core = {}
-    for sup in soup.find_all("sup", attrs={"data-fn": True}):
-        if sup["data-fn"] in core:
-            label = notes.setdefault(sup["data-fn"], str(len(notes) + 1))
-            if not area.find("wpnote", label=label):
-                note = ours(soup, "wpnote", label=label)
-                note.append(BeautifulSoup(core[sup["data-fn"]], "html.parser"))
-                area.append(note)
-            sup.replace_with(reference(soup, label))
     for link in soup.find_all("a", href=re.compile(r"^#.")):
         if link.decomposed:
             continue
@@ -101,12 +95,17 @@ def footnotes(soup: BeautifulSoup, footnotes_meta: str) -> None:
         if sup is None or not NOTE_LABEL.fullmatch(label_text):
             continue
         if target_id not in notes:
-            target = soup.find(id=target_id)
-            # A link inside its own target is the note's way back, not a reference.
-            if target is None or link.find_parent(id=target_id) is not None:
-                continue
-            notes[target_id] = str(len(notes) + 1)
-            area.append(note_from(soup, target, label_text, notes[target_id]))
+            if sup.get("data-fn") in core:
+                note = ours(soup, "wpnote", label=str(len(notes) + 1))
+                note.append(BeautifulSoup(core[sup["data-fn"]], "html.parser"))
+            else:
+                target = soup.find(id=target_id)
+                # A link inside its own target is the note's way back, not a reference.
+                if target is None or link.find_parent(id=target_id) is not None:
+                    continue
+                note = note_from(soup, target, label_text, str(len(notes) + 1))
+            notes[target_id] = note["label"]
+            area.append(note)
         sup.replace_with(reference(soup, notes[target_id]))
     if area.contents:
         soup.append(area)

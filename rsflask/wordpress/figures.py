@@ -76,23 +76,14 @@ def lone_link(paragraph: Tag) -> dict[str, str] | None:
 def photos(soup: BeautifulSoup, photo_for: PhotoFor, problems: list[str]) -> None:
     """Each image becomes a photo snippet on a line of its own, with its caption: where it was,
     or after the paragraph, list or table that held it. One not found is left out."""
-    for gallery in soup.find_all("figure", class_=re.compile(r"gallery")):
-        parts = []
-        for image in gallery.find_all("img"):
-            holder = image.find_parent("figure")
-            caption = holder.find("figcaption") if holder is not gallery else None
-            parts.append(photo_snippet(soup, image, caption, photo_for))
-        own = gallery.find("figcaption", recursive=False)
-        if own is not None:
-            own.name = "p"
-            parts.append(own)
-        for part in reversed([p for p in parts if p is not None]):
-            gallery.insert_after(part)
-        gallery.decompose()
     # The last photo put after each block, so that several follow it in their order.
     after: dict[int, Tag] = {}
     for image in soup.find_all("img"):
         if image.decomposed:
+            continue
+        gallery = image.find_parent("figure", class_=re.compile(r"gallery"))
+        if gallery is not None:
+            gallery_photos(soup, gallery, photo_for)
             continue
         figure = image.find_parent("figure")
         caption = figure.find("figcaption") if figure is not None else None
@@ -116,6 +107,22 @@ def photos(soup: BeautifulSoup, photo_for: PhotoFor, problems: list[str]) -> Non
         (figure or image).decompose()
 
 
+def gallery_photos(soup: BeautifulSoup, gallery: Tag, photo_for: PhotoFor) -> None:
+    """A gallery's pictures one after the other, each with its caption, then the gallery's."""
+    parts = []
+    for image in gallery.find_all("img"):
+        holder = image.find_parent("figure")
+        caption = holder.find("figcaption") if holder is not gallery else None
+        parts.append(photo_snippet(soup, image, caption, photo_for))
+    own = gallery.find("figcaption", recursive=False)
+    if own is not None:
+        own.name = "p"
+        parts.append(own)
+    for part in reversed([p for p in parts if p is not None]):
+        gallery.insert_after(part)
+    gallery.decompose()
+
+
 def photo_snippet(soup, image: Tag, caption: Tag | None, photo_for: PhotoFor) -> Tag | None:
     url = image.get("src") or image.get("data-src") or ""
     alt = " ".join(image.get("alt", "").split())
@@ -128,5 +135,5 @@ def photo_snippet(soup, image: Tag, caption: Tag | None, photo_for: PhotoFor) ->
     photo = photo_for(url.strip(), attachment_id, alt)
     if photo is None:
         return None
-    words = caption.get_text(" ", strip=True) if caption is not None else ""
+    words = " ".join(caption.get_text().split()) if caption is not None else ""
     return ours(soup, "wpphoto", snippet=inline_photos.snippet(photo, alt or photo.alt, words))
