@@ -139,22 +139,17 @@ def original(url: str) -> str:
     return parts._replace(path=SIZE_SUFFIX.sub("", parts.path)).geturl()
 
 
-class _HttpOnly(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed only to http and https addresses."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise ImageMissing(f"redirected to {newurl[:80]}, which is not http or https")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
+# Downloads over http and https only: a redirect to any other scheme finds no handler (Python's
+# redirect handler itself refuses file: and data:, and follows ten redirects at most).
 OPENER = urllib.request.OpenerDirector()
 for handler in (
+    urllib.request.ProxyHandler,
     urllib.request.HTTPHandler,
     urllib.request.HTTPSHandler,
-    _HttpOnly,
-    urllib.request.HTTPErrorProcessor,
+    urllib.request.HTTPRedirectHandler,
     urllib.request.HTTPDefaultErrorHandler,
+    urllib.request.HTTPErrorProcessor,
+    urllib.request.UnknownHandler,
 ):
     OPENER.add_handler(handler())
 
