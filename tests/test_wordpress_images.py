@@ -1,76 +1,28 @@
 """A WordPress export's images: from a copy of the uploads folder, or downloaded from a server on
 this machine's loopback, with the same checks as an upload."""
 
-import io
 import shutil
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
-from PIL import Image
 
 from rsflask.db import db
 from rsflask.models import Photo
 from rsflask.wordpress import images
 from rsflask.wordpress.images import Images
 from rsflask.wordpress.wxr import Attachment
-
-UPLOADS = Path(__file__).parent / "data" / "wordpress" / "uploads"
-OLD = "https://old.example.org/wp-content/uploads"
-
-
-def jpeg(width: int = 40, height: int = 30) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 120, 40)).save(out, "JPEG")
-    return out.getvalue()
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Serves `files` by path, counting each request; /slow never answers in time."""
-
-    files: ClassVar[dict[str, bytes]] = {}
-    asked: ClassVar[list[str]] = []
-
-    def do_GET(self):
-        self.asked.append(self.path)
-        if self.path == "/slow":
-            threading.Event().wait(3)
-            return
-        if self.path in ("/elsewhere", "/to-ftp"):
-            self.send_response(302)
-            where = "file:///etc/passwd" if self.path == "/elsewhere" else "ftp://127.0.0.1/a.jpg"
-            self.send_header("Location", where)
-            self.end_headers()
-            return
-        if self.path == "/endless":
-            self.send_response(200)
-            self.end_headers()
-            for _ in range(400):
-                self.wfile.write(b"x" * 65536)
-            return
-        data = self.files.get(self.path)
-        self.send_response(200 if data is not None else 404)
-        self.send_header("Content-Length", str(len(data or b"")))
-        self.end_headers()
-        self.wfile.write(data or b"")
-
-    def log_message(self, *args):
-        pass
+from tests.image_server import Handler, ImageServer
 
 
 @pytest.fixture
 def image_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    Handler.files, Handler.asked = {"/a.jpg": jpeg(), "/not-an-image.jpg": b"GIF89a nope"}, []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with ImageServer() as address:
+        yield address
+
+
+UPLOADS = Path(__file__).parent / "data" / "wordpress" / "uploads"
+OLD = "https://old.example.org/wp-content/uploads"
 
 
 def test_an_image_in_the_uploads_folder_is_stored_from_its_original_not_its_variant(app):
