@@ -56,7 +56,7 @@ def test_block_comments_are_stripped_and_the_blocks_become_markdown(app):
         "> Said once.\n>\n> <cite>Someone</cite>\n"
     )
     assert body.problems == []
-    assert bodies.text_lost(body.source_text, markup.render(body.markdown)) is None
+    assert bodies.text_lost(body, markup.render(body.markdown)) is None
 
 
 def test_classic_content_gets_paragraphs_and_line_breaks_as_wordpress_shows_it(app):
@@ -78,7 +78,7 @@ def test_text_that_looks_like_markdown_stays_text(app):
     rendered = markup.render(body.markdown)
     assert "<b>" not in rendered
     assert "<h2>" not in rendered and "<li>" not in rendered
-    assert bodies.text_lost(body.source_text, rendered) is None
+    assert bodies.text_lost(body, rendered) is None
 
 
 def test_images_become_photo_snippets_with_their_captions_on_lines_of_their_own(app):
@@ -163,7 +163,7 @@ def test_hand_made_footnotes_and_wordpress_footnotes_become_markdown_footnotes(a
     )
     rendered = markup.render(body.markdown)
     assert 'class="footnote"' in rendered
-    assert bodies.text_lost(body.source_text, rendered) is None
+    assert bodies.text_lost(body, rendered) is None
     assert body.problems == []
 
 
@@ -174,7 +174,7 @@ def test_a_table_keeps_its_cells_and_a_pipe_inside_one(app):
     )
     rendered = markup.render(body.markdown)
     assert "<td>January | early</td>" in rendered
-    assert bodies.text_lost(body.source_text, rendered) is None
+    assert bodies.text_lost(body, rendered) is None
 
 
 def test_what_the_site_cannot_show_is_reported_not_silently_lost(app):
@@ -217,8 +217,14 @@ def test_reusable_blocks_are_put_in_where_they_are_used(app):
 
 
 def test_a_text_changed_by_the_conversion_is_described(app):
-    lost = bodies.text_lost("One two three four five six", "<p>One two three five six</p>")
+    body = bodies.Body("", source_text="One two three four five six")
+    lost = bodies.text_lost(body, "<p>One two three five six</p>")
     assert lost == "after “…One two three” the text said “four”, and now says “(nothing)”"
     # Python-Markdown's smarty extension makes typography of plain quotes, dashes and dots.
     smart = "It\u2019s \u201cquoted\u201d \u2013 and\u2026"
-    assert bodies.text_lost(smart, '<p>It\'s "quoted" -- and...</p>') is None
+    assert bodies.text_lost(bodies.Body("", smart), '<p>It\'s "quoted" -- and...</p>') is None
+
+
+def test_a_photo_that_does_not_show_is_counted_as_lost(app):
+    body = bodies.Body("Text.\n\n![A](photo:7)\n", source_text="Text.")
+    assert bodies.text_lost(body, "<p>Text.</p>") == "0 of the 1 photos in the text show"

@@ -231,9 +231,14 @@ def comparable(text: str) -> str:
     return re.sub(r"-+", "-", " ".join(text.split()))
 
 
-def text_lost(source_text: str, rendered_html: str) -> str | None:
+def text_lost(body: Body, rendered_html: str) -> str | None:
     """What differs between the converted HTML's text and what readers get (photos and embeds
-    aside, which are figures of ours); None when nothing does."""
+    aside, which are figures of ours, but counted); None when nothing does."""
+    snippets = len(re.findall(r"\]\(photo:\d+", body.markdown))
+    shown = rendered_html.count('<figure class="inline-photo"')
+    if shown != snippets:
+        return f"{shown} of the {snippets} photos in the text show"
+    source_text = body.source_text
     rendered = BeautifulSoup(rendered_html, "html.parser")
     for figure in rendered.find_all("figure"):
         figure.decompose()

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from rsflask.db import db
 from rsflask.models import Photo
 from rsflask.photos import PhotoError, open_image, store_photo
 from rsflask.wordpress.wxr import Attachment
@@ -57,10 +58,13 @@ class Images:
         attachment = attachment or self.by_file.get(upload_path(original(url)) or "")
         try:
             data = self.data_for(self.candidates(url, attachment))
-            return store_photo(data, alt or (attachment.alt if attachment else ""))
+            photo = store_photo(data, alt or (attachment.alt if attachment else ""))
         except ImageMissing as missing:
             self.missing.append((url or "(no address)", str(missing)))
             return None
+        # The snippet names the photo by its id.
+        db.session.flush()
+        return photo
 
     def featured(self, attachment_id: int) -> tuple[bytes, Attachment] | None:
         """The bytes of a featured image, checked, with its attachment; None when missing."""

@@ -116,7 +116,7 @@ class Importer:
                 self.report.missing.append((self.label(item), url, reason))
             self.images.missing.clear()
         self.report.count(kind, "updated" if existing else "created", shown_status(stored))
-        if (lost := bodies.text_lost(self.body.source_text, stored.body_html)) is not None:
+        if (lost := bodies.text_lost(self.body, stored.body_html)) is not None:
             self.report.note(self.label(item), f"the text changed in conversion: {lost}")
         self.addresses.append((self.old_paths(item), stored))
 
