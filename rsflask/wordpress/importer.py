@@ -19,7 +19,7 @@ from rsflask.article_files import ArticleFile, ArticleFileError
 from rsflask.article_import import save_article
 from rsflask.db import db
 from rsflask.editor.revisions import record_save
-from rsflask.models import Article, ArticleType, ImportedItem, Page, Section
+from rsflask.models import Article, ImportedItem, Page, Section
 from rsflask.named_rows import get_or_create
 from rsflask.page_files import PageFile
 from rsflask.page_import import save_page
@@ -58,6 +58,7 @@ class Importer:
         # What each imported item leaves for the redirects: (old paths, article or page).
         self.addresses: list[tuple[list[str], Article | Page]] = []
         self.body = bodies.Body("", "")
+        self.sections: set[str] = set()
 
     def label(self, item: Item) -> str:
         return f"{item.post_type} {item.post_id} “{fields.title_of(item)}”"
@@ -175,7 +176,7 @@ class Importer:
             status = "draft" if status == "published" else status
             self.report.note(label, "its featured image is missing: imported as a draft (--strict)")
         section, tags = fields.section_and_tags(item, self.channel)
-        self.make_section(item, section)
+        self.make_section(section)
         author = fields.author_name(item, self.channel)
         article_file = ArticleFile(
             title=fields.title_of(item),
@@ -192,7 +193,6 @@ class Importer:
             image_alt=image[1].alt[:500] if image else "",
             image_credit=fields.cut(image[1].caption, fields.MAX_CREDIT) if image else "",
         )
-        get_or_create(ArticleType, article_file.type)
         article = save_article(article_file)
         if status == "trash":
             article.status_before_trash = fields.status_before_trash(item)
@@ -205,13 +205,15 @@ class Importer:
         attachment_id = fields.thumbnail_id(item)
         return self.images.featured(attachment_id) if attachment_id else None
 
-    def make_section(self, item: Item, name: str) -> None:
-        """The section, made with its category's description when it is new."""
+    def make_section(self, name: str) -> None:
+        """The section, made with its category's description when it is new (save_article
+        finds it, or makes it without one)."""
+        if name in self.sections:
+            return
+        self.sections.add(name)
         for term in self.channel.categories.values():
             if term.name == name and not term.parent:
                 get_or_create(Section, name, description=fields.plain(term.description))
-                return
-        get_or_create(Section, name)
 
     def free_slug(self, item: Item, model) -> str:
         wanted = fields.wanted_slug(item)
