@@ -183,6 +183,9 @@ def test_what_the_site_cannot_show_is_reported_not_silently_lost(app):
         '<script>alert(1)</script><iframe src="https://maps.example/embed?x=1"></iframe>'
         '<form action="/subscribe"><input name="email"></form>'
         '<p><a href="tel:+123">Call us</a> or <a href="#top">go up</a>.</p>'
+        '<p>Read <a href="https://old.example/wp-content/uploads/2024/report.pdf">it</a>. <a '
+        'href="https://old.example/wp-content/uploads/a.jpg"><img src="https://old.example/a.jpg">'
+        "</a></p>"
         '<!-- wp:latest-posts /-->[contact-form-7 id="12" title="Contact"]'
         '[audio src="https://old.example/talk.mp3"]<!-- wp:block {"ref":77} /-->'
     )
@@ -202,6 +205,9 @@ def test_what_the_site_cannot_show_is_reported_not_silently_lost(app):
         "addresses",
         "the link 'go up' to #top within the text leads nowhere now: the site keeps no anchors "
         "in a body",
+        "the link 'it' leads to a file of the old site "
+        "(https://old.example/wp-content/uploads/2024/report.pdf), which is not imported: it "
+        "breaks once the old domain points here, so put the file somewhere and change the link",
     ]
     assert "alert" not in body.markdown
     assert "Call us" in body.markdown and "tel:" not in body.markdown

@@ -46,6 +46,16 @@ def dek_of(item: Item) -> str:
     return cut(plain(item.excerpt), MAX_DEK)
 
 
+def shortened(item: Item) -> list[str]:
+    """What was cut to fit, said for the report."""
+    cuts = []
+    if len(plain(item.title)) > MAX_TITLE:
+        cuts.append(f"its title is cut to {MAX_TITLE} characters")
+    if len(plain(item.excerpt)) > MAX_DEK:
+        cuts.append(f"its excerpt, the dek, is cut to {MAX_DEK} characters")
+    return cuts
+
+
 def wanted_slug(item: Item) -> str:
     """The slug WordPress gave it (as the trash renames it, its own), else one from the title."""
     name = item.meta_value("_wp_desired_post_slug") or item.post_name

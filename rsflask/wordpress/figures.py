@@ -104,7 +104,9 @@ def photos(soup: BeautifulSoup, photo_for: PhotoFor, problems: list[str]) -> Non
         if snippet is not None:
             after.get(id(outer), outer).insert_after(snippet)
             after[id(outer)] = snippet
-        (figure or image).decompose()
+        # A link around the picture alone (to the picture's file, as a rule) goes with it.
+        link = image.parent if image.parent.name == "a" else None
+        (figure or (link if link and not link.get_text(strip=True) else image)).decompose()
 
 
 def gallery_photos(soup: BeautifulSoup, gallery: Tag, photo_for: PhotoFor) -> None:

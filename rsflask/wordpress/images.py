@@ -58,7 +58,7 @@ class Images:
         attachment = attachment or self.by_file.get(upload_path(original(url)) or "")
         try:
             data = self.data_for(self.candidates(url, attachment))
-            photo = store_photo(data, alt or (attachment.alt if attachment else ""))
+            photo = store_photo(data, (alt or (attachment.alt if attachment else ""))[:500])
         except ImageMissing as missing:
             self.missing.append((url or "(no address)", str(missing)))
             return None

@@ -156,7 +156,7 @@ class Importer:
             item.content, item.post_id, self.index.reusable, self.index.attachments, problems
         )
         self.body = bodies.convert(html, self.images.photo_for, item.meta_value("footnotes"))
-        for problem in problems + self.body.problems:
+        for problem in fields.shortened(item) + problems + self.body.problems:
             self.report.note(self.label(item), problem)
         return self.body.markdown
 
@@ -172,6 +172,8 @@ class Importer:
         if guess:
             self.report.note(label, guess)
         image = self.top_photo(item)
+        if image is not None and not image[1].alt:
+            self.report.note(label, "its featured image has no alt text: write one in the editor")
         if image is None and fields.thumbnail_id(item) and self.options.strict:
             status = "draft" if status == "published" else status
             self.report.note(label, "its featured image is missing: imported as a draft (--strict)")
