@@ -17,6 +17,7 @@ from rsflask.models.content import (
 from rsflask.models.limits import RateLimitHit
 from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
 from rsflask.models.pages import Page, PageRedirect
+from rsflask.models.redirects import Redirect
 from rsflask.models.site_settings import SiteSettings
 from rsflask.models.site_state import SiteState
 
@@ -33,6 +34,7 @@ __all__ = [
     "PageRedirect",
     "Photo",
     "RateLimitHit",
+    "Redirect",
     "Revision",
     "Section",
     "SiteSettings",
