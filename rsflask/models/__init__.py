@@ -18,6 +18,7 @@ from rsflask.models.imports import ImportedItem
 from rsflask.models.limits import RateLimitHit
 from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
 from rsflask.models.pages import Page, PageRedirect
+from rsflask.models.redirects import Redirect
 from rsflask.models.site_settings import SiteSettings
 from rsflask.models.site_state import SiteState
 
@@ -35,6 +36,7 @@ __all__ = [
     "PageRedirect",
     "Photo",
     "RateLimitHit",
+    "Redirect",
     "Revision",
     "Section",
     "SiteSettings",
