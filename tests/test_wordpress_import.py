@@ -403,3 +403,38 @@ def test_a_page_slug_the_site_uses_itself_gets_a_number_and_keeps_its_old_addres
     assert "old address /latest: not redirected: /latest is a live address of the site" in (
         result.output
     )
+
+
+def test_plugin_data_and_other_sites_items_are_counted_not_imported(runner, tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.1/"><channel>'
+        "<wp:wxr_version>1.1</wp:wxr_version>"
+        "<item><title>A post</title><wp:post_id>1</wp:post_id><wp:post_type>post</wp:post_type>"
+        "<wp:status>publish</wp:status>"
+        '<category domain="series" nicename="s"><![CDATA[Series]]></category>'
+        "<wp:postmeta><wp:meta_key>_yoast_wpseo_title</wp:meta_key>"
+        "<wp:meta_value>SEO</wp:meta_value></wp:postmeta>"
+        "<wp:postmeta><wp:meta_key>_edit_last</wp:meta_key><wp:meta_value>1</wp:meta_value>"
+        "</wp:postmeta></item>"
+        "<item><title>A shoe</title><wp:post_id>2</wp:post_id><wp:post_type>product</wp:post_type>"
+        "</item>"
+        "<item><title>Styles</title><wp:post_id>3</wp:post_id>"
+        "<wp:post_type>wp_global_styles</wp:post_type></item>"
+        "<item><title>Draft</title><wp:post_id>4</wp:post_id><wp:post_type>post</wp:post_type>"
+        "<wp:status>auto-draft</wp:status></item>"
+        "</channel></rss>"
+    )
+    result = run(runner, export=path)
+    assert result.exit_code == 0, result.output
+    assert "created: 1 (1 published)" in result.output
+    for skipped in (
+        "1 values of the plugin data _yoast_wpseo_title (post meta)",
+        "1 terms of the taxonomy series",
+        "1 items of the custom post type 'product' (a plugin's or a theme's)",
+        "1 items of WordPress's own settings and templates (wp_global_styles)",
+        "1 posts that WordPress saved as auto-draft",
+    ):
+        assert skipped in result.output
+    assert "_edit_last" not in result.output
+    assert article("a-post").section.name == "Uncategorized"
