@@ -24,6 +24,7 @@ from rsflask import (
     pages,
     proxies,
     reader,
+    redirect_lookup,
     search,
     security,
     seo,
@@ -75,6 +76,8 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(health.bp)
     pages.init_app(app)
+    # Last of the after-request steps, so that it runs first: the others see its answer.
+    redirect_lookup.init_app(app)
     if commands:
         _add_commands(app)
     page_cache.init_app(app)

@@ -18,6 +18,7 @@ from rsflask.models.accounts import ROLES
 from rsflask.newsletter.commands import digest_group, newsletter_group
 from rsflask.page_files import export_page
 from rsflask.photos import PhotoError, add_missing_share_image
+from rsflask.wordpress.command import import_wordpress_command
 
 DEMO_EDITOR_EMAIL = "editor@example.com"
 
@@ -148,6 +149,7 @@ def init_app(app: Flask) -> None:
     for command in (
         create_user_command,
         import_article_command,
+        import_wordpress_command,
         export_article_command,
         make_share_images_command,
         seed_demo_command,

@@ -18,7 +18,7 @@ from urllib.parse import unquote_to_bytes, urlencode
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.http import parse_date
 
 from rsflask.db import db, utcnow
@@ -27,6 +27,7 @@ from rsflask.limits import redis_client
 from rsflask.models import Article
 from rsflask.page_store import Entry, MemoryStore, RedisStore
 from rsflask.proxies import mount_point
+from rsflask.redirect_lookup import REDIRECT_ID, count_hit
 
 # What a response may depend on besides the path and the arguments its view reads, as the server
 # handed it over: where it says the site is mounted (which splits the path; proxies.py, inside
@@ -140,6 +141,8 @@ class PageCache:
         entry = self.store.get(key)
         if entry and entry.generation == generation and entry.valid_until > time.time():
             environ["rsflask.cache"] = "hit"
+            if entry.redirect_id is not None:
+                count_hit(self.engine, entry.redirect_id)
             return self.serve(entry, environ, start_response)
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
@@ -153,7 +156,9 @@ class PageCache:
         """The query arguments the view for this path declared, or None if it is not public.
 
         The path is matched as the app will match it (proxies.MountPoint splits it at the
-        configured mount point), a redirect or a miss is never public.
+        configured mount point); a route's own redirect is never public. A path no route takes
+        reads no argument: the app's answer there is a 404, never kept, or a stored redirect
+        (redirect_lookup.py), kept like a page under the path alone, as it drops the query.
         """
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if self.mount_point:
@@ -164,6 +169,8 @@ class PageCache:
         path = path.encode("latin-1").decode("utf-8", "replace")
         try:
             endpoint, _ = self.routes.match(path, method="GET")
+        except NotFound:
+            return frozenset()
         except HTTPException:
             return None
         if endpoint not in self.queries:
@@ -186,12 +193,12 @@ class PageCache:
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            if not keepable(status, headers):
+            if not keepable(status, headers, environ):
                 return start_response(status, headers, exc_info)
             return None
 
         app_iter = self.wsgi_app(environ, capture)
-        if not keepable(captured.get("status", ""), captured.get("headers", [])):
+        if not keepable(captured.get("status", ""), captured.get("headers", []), environ):
             return app_iter
         try:
             body = b"".join(app_iter)
@@ -201,7 +208,8 @@ class PageCache:
         headers = captured["headers"]
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         valid_until = self.next_scheduled_time()
-        entry = Entry(generation, valid_until, captured["status"], headers, body, etag)
+        redirect_id = environ.get(REDIRECT_ID)
+        entry = Entry(generation, valid_until, captured["status"], headers, body, etag, redirect_id)
         self.store.keep(key, entry)
         start_response(captured["status"], headers)
         return [body]
@@ -235,9 +243,11 @@ def not_modified(entry: Entry, environ) -> bool:
     return since is not None and modified is not None and modified <= since
 
 
-def keepable(status: str, headers: list[tuple[str, str]]) -> bool:
-    """A public view's 200, unless it sets a cookie: that must never reach another reader."""
-    return status.startswith("200") and not any(k.lower() == "set-cookie" for k, _ in headers)
+def keepable(status: str, headers: list[tuple[str, str]], environ) -> bool:
+    """A public view's 200 or a stored redirect's answer, unless it sets a cookie: that must
+    never reach another reader."""
+    answered = status.startswith("200") or REDIRECT_ID in environ
+    return answered and not any(k.lower() == "set-cookie" for k, _ in headers)
 
 
 def init_app(app: Flask) -> None:

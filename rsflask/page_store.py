@@ -28,6 +28,8 @@ class Entry:
     headers: list[tuple[str, str]]
     body: bytes
     etag: str | None
+    # A stored redirect's answer: each hit served is counted under this id (redirect_lookup.py).
+    redirect_id: int | None = None
 
     @property
     def cost(self) -> int:

@@ -29,6 +29,8 @@ from rsflask.models import (
 from rsflask.models.content import article_tags
 from rsflask.pagination import page_number, paginate
 from rsflask.public_pages import public_page
+from rsflask.redirect_lookup import old_post_redirect
+from rsflask.redirect_paths import OLD_QUERY_ARGUMENTS
 from rsflask.security import embeddable
 
 # How many of a section's newest articles compete to be shown as related to one of them.
@@ -64,9 +66,12 @@ def qiosk_stream(limit: int = 6) -> list[Article]:
 
 
 @bp.get("/")
-@public_page()
+@public_page(query=OLD_QUERY_ARGUMENTS)
 def index():
-    """The front page: the lead story, teasers, the QIOSK stream."""
+    """The front page: the lead story, teasers, the QIOSK stream; or, for an old WordPress
+    address such as /?p=123, its stored redirect."""
+    if moved := old_post_redirect():
+        return moved
     articles = db.session.scalars(outside_qiosk(published()).limit(13)).all()
     lead, teasers = (articles[0], articles[1:]) if articles else (None, [])
     return render_template("reader/index.html", lead=lead, teasers=teasers, qiosk=qiosk_stream())

@@ -20,6 +20,11 @@ def format_date(value: datetime | None) -> str:
     return f"{local:%B} {local.day}, {local:%Y}" if local else ""
 
 
+def format_date_time(value: datetime | None) -> str:
+    local = local_time(value)
+    return f"{format_date(value)}, {local:%H:%M}" if local else ""
+
+
 def format_iso(value: datetime | None) -> str:
     return value.replace(tzinfo=UTC).isoformat(timespec="seconds") if value else ""
 
@@ -70,6 +75,7 @@ def nav_sections() -> list[Section]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_date_time, "date_time")
     app.add_template_filter(format_iso, "iso")
     app.add_template_global(asset_url)
     app.add_template_global(inline_svg)

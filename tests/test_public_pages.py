@@ -14,7 +14,14 @@ from tests.conftest import htmx
 from tests.page_helpers import make_page
 
 # A value of each argument that some public view declares, different from what no argument means.
-DECLARED_VALUES = {"page": "2", "q": "canal", "as_of": "2026-01-01T00:00:00"}
+DECLARED_VALUES = {
+    "page": "2",
+    "q": "canal",
+    "as_of": "2026-01-01T00:00:00",
+    # An old WordPress address of a post (the front page looks its redirect up).
+    "p": "123",
+    "page_id": "123",
+}
 UNDECLARED = "sort=oldest&utm_source=social&fbclid=reader-one&_=123"
 # Views that answer htmx with a fragment and a browser with a redirect to the article.
 FRAGMENT_ONLY = {"reader.keep_reading", "reader.show_less"}

@@ -19,9 +19,19 @@ from pathlib import Path
 import pytest
 from flask import g
 
+from rsflask import redirects
 from rsflask.db import db, utcnow
 from rsflask.markup_budget import MAX_CHARACTERS
-from rsflask.models import Article, ArticleNote, Author, Digest, Page, Revision, SubscriberToken
+from rsflask.models import (
+    Article,
+    ArticleNote,
+    Author,
+    Digest,
+    Page,
+    Redirect,
+    Revision,
+    SubscriberToken,
+)
 from rsflask.newsletter.digests import candidates
 from rsflask.photos import store_photo
 from tests.conftest import htmx
@@ -43,6 +53,7 @@ NOT_HTML = {
     "reader.photo",
     "health.healthz",
     "editor.export_subscribers",
+    "editor.export_redirects",
     *(f"feeds.{name}" for name in ("site", "section", "article_type", "tag", "author")),
     *(f"feeds.{name}" for name in ("sitemap", "sitemap_part", "news_sitemap", "robots")),
     "feeds.corrections_feed",
@@ -168,6 +179,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
     newsletter_answers(app, pages, mail_server)
     sign_in_answers(app, pages)
     editor_pages(app, pages)
+    redirect_pages(pages)
     site_pages(pages)
     error_pages(app, pages)
 
@@ -393,6 +405,44 @@ def editor_pages(app, pages: Pages) -> None:
     pages.fetch("editor round-up, previewed", "/editor/newsletter/digest", method="POST",
                 data={"subject": "Our pick", "intro": "*Hello.*", "articles": chosen,
                       "preview": "Preview"})  # fmt: skip
+
+
+def redirect_pages(pages: Pages) -> None:
+    """The Redirects page, its forms and the answers of their htmx requests."""
+    article = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one()
+    redirects.add("/2019/04/grid/", article, source="wordpress")
+    redirects.add("/shop/", "https://shop.example/books?a=1&b=2", status=302)
+    db.session.commit()
+    # Followed once, so that the list shows a hit and its time.
+    assert pages.client.get("/2019/04/grid/").status_code == 301
+    stored = db.session.scalars(db.select(Redirect).filter_by(old_path="/shop/")).one()
+    for name, url in [
+        ("redirects", "/editor/redirects"),
+        ("redirects, nothing found", "/editor/redirects?q=nothing"),
+        ("new redirect", "/editor/redirects/new"),
+        ("redirect", f"/editor/redirects/{stored.id}"),
+        ("redirect, delete asked", f"/editor/redirects/{stored.id}/delete"),
+        ("redirect import", "/editor/redirects/import"),
+    ]:
+        pages.fetch(f"editor {name}", url)
+    pages.fetch("editor redirects fragment", "/editor/redirects?q=grid", fragment="div")
+    for name, url in [("delete asked", "delete"), ("kept", "row")]:
+        pages.fetch(f"editor redirect {name} fragment", f"/editor/redirects/{stored.id}/{url}",
+                    fragment="table")  # fmt: skip
+    pages.fetch("editor redirect row, a browser's", f"/editor/redirects/{stored.id}/row", 303)
+    refused = {"old_path": "/latest", "target": "javascript:x", "status": "307"}
+    pages.fetch("editor new redirect with errors", "/editor/redirects/new", 422, method="POST",
+                data=refused)  # fmt: skip
+    pages.fetch("editor redirect saved", "/editor/redirects/new", 303, method="POST",
+                data={"old_path": "/old/", "target": "/latest", "status": "301"})  # fmt: skip
+    for name, data, status in [
+        ("report", b"old_path,target,status\n/feed/,/feeds/all.atom,301\n/latest,/,301\n", 200),
+        ("not CSV", b"\xff\xfe", 422),
+    ]:
+        pages.fetch(f"editor redirect import {name}", "/editor/redirects/import", status,
+                    method="POST", data={"file": upload(data, "redirects.csv")})  # fmt: skip
+    pages.fetch("editor redirect deleted fragment", f"/editor/redirects/{stored.id}/delete",
+                fragment="table", method="POST", data={})  # fmt: skip
 
 
 def error_pages(app, pages: Pages) -> None:

@@ -1,4 +1,4 @@
-"""The editors' side: sign-in, articles, pages, taxonomy and users, all under /editor."""
+"""The editors' side: sign-in, articles, pages, redirects, taxonomy and users, all under /editor."""
 
 from datetime import timedelta
 
@@ -13,6 +13,8 @@ from rsflask.editor import (  # noqa: F401
     digest,
     notes,
     pages,
+    redirect_files,
+    redirects,
     settings_page,
     subscribers,
     taxonomy,

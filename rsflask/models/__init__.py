@@ -14,9 +14,11 @@ from rsflask.models.content import (
     Tag,
     published,
 )
+from rsflask.models.imports import ImportedItem
 from rsflask.models.limits import RateLimitHit
 from rsflask.models.newsletter import Digest, DigestDelivery, Subscriber, SubscriberToken
 from rsflask.models.pages import Page, PageRedirect
+from rsflask.models.redirects import Redirect
 from rsflask.models.site_settings import SiteSettings
 from rsflask.models.site_state import SiteState
 
@@ -29,10 +31,12 @@ __all__ = [
     "Digest",
     "DigestDelivery",
     "EndedSignIn",
+    "ImportedItem",
     "Page",
     "PageRedirect",
     "Photo",
     "RateLimitHit",
+    "Redirect",
     "Revision",
     "Section",
     "SiteSettings",

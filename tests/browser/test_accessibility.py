@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from rsflask import redirects
 from rsflask.db import db
 from rsflask.models import Article, User
 from tests.browser.reading import expect_swap_settled, scroll_to_sidebar_fragments
@@ -52,6 +53,10 @@ def editor_account(live_server) -> int:
     with live_server.app.app_context():
         if db.session.scalar(db.select(User).filter_by(email=EDITOR_EMAIL)) is None:
             make_user(EDITOR_EMAIL, role="admin")
+            # Rows for the Redirects list: to an article, and to another site.
+            redirects.add("/2019/04/story-one/", "/articles/story-1", source="wordpress")
+            redirects.add("/shop/", "https://shop.example/", status=302)
+            db.session.commit()
         return db.session.scalars(db.select(Article.id).filter_by(slug="story-1")).one()
 
 
@@ -77,6 +82,9 @@ EDITOR_PAGES = {
     "article-form": "/editor/articles/{article_id}",
     "settings": "/editor/settings",
     "settings-history": "/editor/settings/history",
+    "redirects": "/editor/redirects",
+    "redirect-form": "/editor/redirects/new",
+    "redirect-import": "/editor/redirects/import",
 }
 
 
