@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from rsflask.db import db
-from rsflask.models.content import Photo
+from rsflask.models.photos import Photo
 from rsflask.stored_html import top_level_ends
 
 SCHEME = "photo:"

@@ -12,7 +12,7 @@ import nh3
 from flask import current_app
 
 from rsflask import embeds, inline_photos, markup_budget
-from rsflask.models.content import Photo
+from rsflask.models.photos import Photo
 from rsflask.stored_html import top_level_ends
 
 # What render() raises, named here for the views that catch it.

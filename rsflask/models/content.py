@@ -1,4 +1,4 @@
-"""Articles and what they are filed under: sections, types, tags, authors, photos."""
+"""Articles and what they are filed under: sections, types, tags, authors."""
 
 from datetime import datetime
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rsflask.db import db, utcnow
+from rsflask.models.photos import Photo, inline_photos_table
 
 # What an article's status column may hold. A published article whose time has not come is
 # "scheduled" to editors and in article files, but stored as published.
@@ -61,40 +62,6 @@ class Author(db.Model):
     staff_position: Mapped[int] = mapped_column(default=100, server_default="100")
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     photo: Mapped["Photo | None"] = relationship()
-
-
-class Photo(db.Model):
-    """An image stored as WebP variants named by the hash of the original's bytes."""
-
-    __tablename__ = "photos"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    width: Mapped[int]
-    height: Mapped[int]
-    # Comma-separated widths of the stored variants, smallest first.
-    variant_widths: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # What the photo library offers when the photo is put in a body; each use may say otherwise.
-    alt: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    credit: Mapped[str] = mapped_column(String(300), default="", server_default="")
-
-    @property
-    def widths(self) -> list[int]:
-        return [int(w) for w in self.variant_widths.split(",")]
-
-    def filename(self, width: int) -> str:
-        return f"{self.digest}-{width}.webp"
-
-
-def inline_photos_table(owner: str, owners: str) -> Table:
-    """Which photos the text of an article, a page or a round-up shows (markup.set_body keeps it):
-    the photo library's "where used", and what refuses a photo's deletion."""
-    return Table(
-        f"{owner}_inline_photos",
-        db.metadata,
-        Column(f"{owner}_id", ForeignKey(f"{owners}.id", ondelete="CASCADE"), primary_key=True),
-        Column("photo_id", ForeignKey("photos.id"), primary_key=True, index=True),
-    )
 
 
 article_inline_photos = inline_photos_table("article", "articles")

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rsflask import markup
 from rsflask.db import db, utcnow
-from rsflask.models.content import Article, Photo, inline_photos_table
+from rsflask.models.content import Article
+from rsflask.models.photos import Photo, inline_photos_table
 
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed")
 TOKEN_PURPOSES = ("confirm", "unsubscribe")

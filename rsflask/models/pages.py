@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rsflask.db import db, utcnow
-from rsflask.models.content import Photo, inline_photos_table
+from rsflask.models.photos import Photo, inline_photos_table
 
 page_inline_photos = inline_photos_table("page", "pages")
 
