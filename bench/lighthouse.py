@@ -1,4 +1,5 @@
-"""Lighthouse (mobile) scores of the front and article pages, served as a deployed site is.
+"""Lighthouse (mobile) scores of the front page, an article and the demo's showcase article
+(photos in its body, embeds, a table, a footnote, notes), served as a deployed site is.
 
     .venv/bin/python bench/lighthouse.py [--runs 3]
 
@@ -24,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import VENV_BIN, free_port, gunicorn, nginx_site_conf, stop, wait_for, workspace
+
+from rsflask.demo import SHOWCASE_SLUG
 
 LIGHTHOUSE = "lighthouse@12.2.3"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
@@ -74,7 +77,8 @@ def main() -> None:
         wait_for(base + "/healthz")
         front = urllib.request.urlopen(base + "/").read().decode()
         article = re.search(r'href="(/articles/[a-z0-9-]+)"', front).group(1)
-        for name, path in (("front", "/"), ("article", article)):
+        showcase = f"/articles/{SHOWCASE_SLUG}"
+        for name, path in (("front", "/"), ("article", article), ("showcase", showcase)):
             reports = [
                 lighthouse(tools, base + path, folder / f"{name}-{run}.json")
                 for run in range(args.runs)
@@ -102,7 +106,12 @@ def print_summary(path: str, reports: list[dict]) -> None:
     kb = audits["total-byte-weight"]["numericValue"] / 1024
     requests = len(audits["network-requests"]["details"]["items"])
     print(f"  {kb:.0f} KB over the wire in {requests} requests (with photos)")
-    metrics = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time")
+    metrics = (
+        "first-contentful-paint",
+        "largest-contentful-paint",
+        "total-blocking-time",
+        "cumulative-layout-shift",
+    )
     print("  " + ", ".join(f"{audits[m]['title']} {audits[m]['displayValue']}" for m in metrics))
     # Its score mode is "metricSavings" in Lighthouse 12, so the loop below would not show it.
     compression = audits["uses-text-compression"]

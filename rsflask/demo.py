@@ -1,5 +1,6 @@
-"""Demo content: the articles in demo/articles, illustrated with photos drawn by Pillow, and the
-site's pages in demo/pages.
+"""Demo content: the articles in demo/articles, illustrated with photos drawn by Pillow (at the
+top, and in a body where its snippet names the photo by the seed that draws it), and the site's
+pages in demo/pages.
 
 Longer than the other modules: one job (the demo site), most of it the data that says which
 authors, sections and pages the demo has.
@@ -7,6 +8,7 @@ authors, sections and pages the demo has.
 
 import io
 import random
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +24,7 @@ from rsflask.db import db, utcnow
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Page, Revision, Section
 from rsflask.models.content import article_tags
 from rsflask.named_rows import get_or_create
+from rsflask.photos import store_photo
 from rsflask.search_index import compact_index, reindex
 
 ARTICLES = Path(__file__).parent / "demo" / "articles"
@@ -88,6 +91,11 @@ AUTHORS = {
     ),
 }
 CREDIT = "Illustration generated for the Review"
+# In a demo article's body, ![alt](photo:seed "...") shows the photo that seed draws.
+BODY_PHOTO_SEED = re.compile(r"\]\(photo:([a-z][a-z0-9-]*)")
+# The demo article holding every kind of content a story may have: photos in its body, embeds,
+# a table, a footnote, a correction and an update. bench/lighthouse.py measures its page.
+SHOWCASE_SLUG = "ports-waiting-longer"
 PALETTES = [
     ("deep blue", (18, 38, 74), "amber", (232, 163, 61), "sand", (236, 222, 196)),
     ("slate", (44, 52, 64), "teal", (38, 150, 140), "pale grey", (214, 220, 224)),
@@ -272,11 +280,30 @@ def load_demo(count: int | None = None) -> None:
         if article_file.section != "QIOSK":
             article_file.image, article_file.image_alt = demo_photo(article_file.slug)
             article_file.image_credit = CREDIT
+        article_file.body = with_body_photos(article_file.body)
+        # A file's notes follow its article's made-up publication time, in the file's order.
+        article_file.notes = [
+            (article_file.published + timedelta(minutes=20 * (number + 1)), kind, text)
+            for number, (_, kind, text) in enumerate(article_file.notes)
+        ]
         stored.append(save_article(article_file))
     db.session.commit()
     missing = (count or 0) - article_count()
     if missing > 0:
         generate_articles(missing, stored, start=now - timedelta(hours=5 * len(files)))
+
+
+def with_body_photos(body: str) -> str:
+    """The body with the photo each snippet's seed draws stored, and named by its number."""
+
+    def stored(match: re.Match) -> str:
+        data, alt = demo_photo(match[1])
+        photo = store_photo(data, alt, CREDIT)
+        # Rendering looks the photo up without flushing the session first.
+        db.session.flush()
+        return f"](photo:{photo.id}"
+
+    return BODY_PHOTO_SEED.sub(stored, body)
 
 
 def generate_articles(count: int, models: list[Article], start: datetime) -> None:

@@ -43,6 +43,8 @@ FIGURE = re.compile(
     r'<figure class="inline-photo"><img ([^>]*)>(?:<figcaption>(.*?)</figcaption>)?</figure>'
 )
 FIGURE_DIGEST = re.compile(r"/([0-9a-f]{32})-[0-9]+\.webp$")
+# Photo ids are 32-bit integers.
+LARGEST_ID = 2**31 - 1
 # A body photo is as wide as the text column (the site's --measure, 40rem) and the screen below.
 SIZES = "(min-width: 42rem) 40rem, 100vw"
 # A figure among the body's first blocks may be on the first screen: it loads at once.
@@ -119,8 +121,10 @@ def expand(html: str) -> Expanded:
         return Expanded(html, [], [])
     wanted = {int(found) for found in PHOTO_IMG.findall(html)}
     # No autoflush: the text is rendered while its article is being filled in, not yet whole.
+    # A number past the id column's range names no photo, and PostgreSQL refuses to compare it.
+    possible = [photo_id for photo_id in wanted if photo_id <= LARGEST_ID]
     with db.session.no_autoflush:
-        found = db.session.scalars(db.select(Photo).where(Photo.id.in_(wanted))).all()
+        found = db.session.scalars(db.select(Photo).where(Photo.id.in_(possible))).all()
     photos = {photo.id: photo for photo in found}
     problems = [
         f"Photo {photo_id} is not in the photo library (deleted, or a wrong number): "

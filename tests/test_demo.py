@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, func, select
 
 from rsflask import search_index
 from rsflask.copy_db import copy_tables
-from rsflask.db import db
+from rsflask.db import db, utcnow
+from rsflask.demo import SHOWCASE_SLUG
 from rsflask.models import (
     Article,
     ArticleAuthor,
@@ -222,6 +223,25 @@ def test_demo_front_page_leads_with_a_photo(demo):
     lead = response.text.split('class="teaser teaser-lead"', 1)[1].split("</article>", 1)[0]
     assert 'fetchpriority="high"' in lead
     assert "Photo: Illustration generated for the Review" in lead
+
+
+def test_demo_showcase_holds_every_kind_of_content_a_story_may_have(demo):
+    article = db.session.scalars(select(Article).filter_by(slug=SHOWCASE_SLUG)).one()
+    page = demo.test_client().get(f"/articles/{SHOWCASE_SLUG}").get_data(as_text=True)
+    body = page.split('class="prose article-body"')[1].split("</article>")[0]
+    figures = re.findall(r'<figure class="inline-photo">.*?</figure>', body)
+    assert len(figures) == 2 and len(article.inline_photos) == 2
+    assert "<figcaption>Waiting at anchor" in figures[0] and "Photo: Illustration" in figures[0]
+    assert '<figcaption><span class="credit">Photo: Illustration' in figures[1]
+    # Each body photo's alt text, written in the file, describes the illustration drawn for it.
+    for photo in article.inline_photos:
+        [figure] = [figure for figure in figures if f"/photos/{photo.digest}-" in figure]
+        assert f'alt="{html.escape(photo.alt)}"' in figure
+    for kind in ("video", "post", "card"):
+        assert f"embed embed-{kind}" in body, kind
+    assert "<table>" in body and 'class="footnote"' in body
+    assert [note.kind for note in article.notes] == ["update", "correction"]
+    assert all(article.published_at < note.noted_at <= utcnow() for note in article.notes)
 
 
 # --- The site's pages -------------------------------------------------------------------------

@@ -121,6 +121,16 @@ def test_a_missing_photo_renders_nothing_and_the_preview_says_so(editor, photo):
     assert "readers will see nothing in its place" in text
 
 
+@pytest.mark.parametrize("number", [2**31, 999_999_999_999_999_999])
+def test_a_number_past_any_photo_id_is_missing_too_not_a_failure(editor, number):
+    """PostgreSQL refuses to compare its integer ids with such a number; it names no photo."""
+    body = f"Before.\n\n![Gone](photo:{number})\n\nAfter."
+    assert markup.render(body) == "<p>Before.</p>\n\n<p>After.</p>"
+    preview = editor.post("/editor/preview", data={"body": body}, headers=htmx())
+    assert preview.status_code == 200
+    assert f"Photo {number} is not in the photo library" in preview.get_data(as_text=True)
+
+
 def test_a_snippet_inside_other_text_renders_nothing_and_the_preview_says_so(editor, photo):
     body = (
         f"A sentence ![Cranes](photo:{photo.id}) with a photo.\n\n- ![In a list](photo:{photo.id})"
