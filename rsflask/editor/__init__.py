@@ -1,4 +1,4 @@
-"""The editors' side: sign-in, articles, pages, taxonomy and users, all under /editor."""
+"""The editors' side: sign-in, articles, pages, photos, taxonomy and users, all under /editor."""
 
 from datetime import timedelta
 
@@ -13,6 +13,7 @@ from rsflask.editor import (  # noqa: F401
     digest,
     notes,
     pages,
+    photo_library,
     settings_page,
     subscribers,
     taxonomy,
