@@ -481,3 +481,27 @@ def test_the_token_from_the_page_is_accepted(app, csrf_on, crane):
         data={**upload_form(image_bytes()), "upload-csrf_token": upload_token.group(1)},
     )
     assert response.status_code == 200
+
+
+# --- Insert photo on the article and page forms -----------------------------------------------
+
+
+def test_the_article_and_page_forms_link_the_library_and_hold_the_dialog_outside_the_form(
+    editor, add_article
+):
+    article = add_article("Cranes")
+    page = make_page("About")
+    for url, form_id in [
+        (f"/editor/articles/{article.id}", "article-form"),
+        (f"/editor/pages/{page.id}", "page-form"),
+    ]:
+        html = text_of(editor.get(url))
+        form = re.search(rf'<form id="{form_id}".*?</form>', html, re.S).group(0)
+        assert '<a href="/editor/photos" target="_blank"' in form
+        assert 'data-opens-dialog="insert-photo" aria-haspopup="dialog" hidden' in form
+        assert "<dialog" not in form
+        dialog = re.search(r"<dialog.*?</dialog>", html, re.S).group(0)
+        assert 'aria-labelledby="insert-photo-heading"' in dialog
+        assert 'data-insert-into="body"' in dialog
+        assert 'data-hx-get="/editor/photos/upload"' in dialog
+        assert '<script src="/static/js/insert_photo.js?v=' in html
