@@ -21,7 +21,7 @@ from rsflask.models import Article, ArticleNote, ArticleType, Author, Page, Sect
 from rsflask.named_rows import get_or_create
 from rsflask.page_files import PageFile, page_file_from
 from rsflask.page_import import save_page
-from rsflask.photos import find_photo, remove_photo_files, store_photo
+from rsflask.photos import find_photo, photo_digest, remove_photo_files, store_photo
 
 
 def save_article(article_file: ArticleFile) -> Article:
@@ -99,7 +99,7 @@ def import_article_file(path: Path) -> tuple[Article | Page, list[str]]:
     except Exception as error:
         db.session.rollback()
         for data in new_images:
-            remove_photo_files(data)
+            remove_photo_files(photo_digest(data))
         if (failure := import_failure(path, error)) is None:
             raise
         raise failure from error

@@ -293,7 +293,8 @@ def store_default_share_image(data: bytes) -> dict:
     return {"name": name, "width": SHARE_SIZE[0], "height": SHARE_SIZE[1]}
 
 
-def remove_photo_files(data: bytes) -> None:
-    """Remove the files stored from these bytes, whose row was rolled back: nothing uses them."""
-    for path in photo_folder().glob(f"{photo_digest(data)}-*"):
-        path.unlink()
+def remove_photo_files(digest: str) -> None:
+    """Remove every file of the photo with this digest (variants, full size, previews, crops),
+    whose row was rolled back or deleted: nothing uses them."""
+    for path in photo_folder().glob(f"{digest}-*"):
+        path.unlink(missing_ok=True)

@@ -180,6 +180,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, site, mail_server, t
     sign_in_answers(app, pages)
     editor_pages(app, pages)
     redirect_pages(pages)
+    photo_library_pages(pages)
     site_pages(pages)
     error_pages(app, pages)
 
@@ -443,6 +444,49 @@ def redirect_pages(pages: Pages) -> None:
                     method="POST", data={"file": upload(data, "redirects.csv")})  # fmt: skip
     pages.fetch("editor redirect deleted fragment", f"/editor/redirects/{stored.id}/delete",
                 fragment="table", method="POST", data={})  # fmt: skip
+
+
+def photo_library_pages(pages: Pages) -> None:
+    """The photo library: the list with photos in use and not, searched; one photo; an upload,
+    a choice and their answers; deleting, asked and refused; each as htmx gets it too."""
+    unused = store_photo(image_bytes(size=(700, 500)), "A quay at dusk", "Test Studio")
+    db.session.commit()
+    used = db.session.scalars(db.select(Article).filter_by(slug="grid-politics")).one().photo
+    for name, url in [
+        ("photo library", "/editor/photos"),
+        ("photo library, searched", "/editor/photos?q=quay"),
+        ("photo library, nothing found", "/editor/photos?q=zzzz"),
+        ("photo in use", f"/editor/photos/{used.id}"),
+        ("photo upload", "/editor/photos/upload"),
+        ("photo insert", f"/editor/photos/{unused.id}/insert"),
+        ("photo delete, asked", f"/editor/photos/{unused.id}/delete"),
+        ("photo delete, in use", f"/editor/photos/{used.id}/delete"),
+    ]:
+        pages.fetch(f"editor {name}", url)
+    for name, url in [
+        ("photo library", "/editor/photos?q=quay"),
+        ("photo upload", "/editor/photos/upload"),
+        ("photo insert", f"/editor/photos/{unused.id}/insert"),
+    ]:
+        pages.fetch(f"editor {name} fragment", url, fragment="div")
+    insert = {f"photo-{unused.id}-alt": "A quay", f"photo-{unused.id}-caption": "At dusk"}
+    for name, inside in [("page", ""), ("fragment", "div")]:
+        # Read once each: a file is a stream.
+        not_an_image = {"upload-photo": upload(b"no image", "x.jpg"), "upload-alt": "A gull"}
+        gull = {"upload-photo": upload(image_bytes(size=(640, 480))), "upload-alt": "A gull"}
+        for answer, status, data in [("with errors", 422, not_an_image), ("done", 200, gull)]:
+            pages.fetch(f"editor photo upload {answer}, {name}", "/editor/photos/upload",
+                        status, fragment=inside, method="POST", data=data)  # fmt: skip
+        pages.fetch(f"editor photo inserted, {name}", f"/editor/photos/{unused.id}/insert",
+                    fragment=inside, method="POST", data=insert)  # fmt: skip
+    pages.fetch("editor photo insert with errors", f"/editor/photos/{unused.id}/insert", 422,
+                method="POST", data={f"photo-{unused.id}-alt": ""})  # fmt: skip
+    pages.fetch("editor photo with errors", f"/editor/photos/{unused.id}", 422, method="POST",
+                data={"alt": "x" * 501, "credit": ""})  # fmt: skip
+    pages.fetch("editor photo delete refused", f"/editor/photos/{used.id}/delete", 409,
+                method="POST", data={})  # fmt: skip
+    pages.fetch("editor photo deleted", f"/editor/photos/{unused.id}/delete", 303, method="POST",
+                data={})  # fmt: skip
 
 
 def error_pages(app, pages: Pages) -> None:

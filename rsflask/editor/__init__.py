@@ -1,4 +1,5 @@
-"""The editors' side: sign-in, articles, pages, redirects, taxonomy and users, all under /editor."""
+"""The editors' side: sign-in, articles, pages, photos, redirects, taxonomy and users, all under
+/editor."""
 
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from rsflask.editor import (  # noqa: F401
     digest,
     notes,
     pages,
+    photo_library,
     redirect_files,
     redirects,
     settings_page,

@@ -60,6 +60,11 @@ def editor_account(live_server) -> int:
         return db.session.scalars(db.select(Article.id).filter_by(slug="story-1")).one()
 
 
+def top_photo_id(live_server, article_id: int) -> int:
+    with live_server.app.app_context():
+        return db.session.get(Article, article_id).photo_id
+
+
 def sign_in(page, live_server) -> None:
     page.goto(live_server + "/editor/sign-in")
     page.get_by_label("Email").fill(EDITOR_EMAIL)
@@ -85,6 +90,8 @@ EDITOR_PAGES = {
     "redirects": "/editor/redirects",
     "redirect-form": "/editor/redirects/new",
     "redirect-import": "/editor/redirects/import",
+    "photo-library": "/editor/photos",
+    "photo": "/editor/photos/{photo_id}",
 }
 
 
@@ -96,7 +103,9 @@ def test_axe_finds_no_wcag_aa_violations(js_page, live_server, editor_account, n
     page.add_init_script(script=axe_source())
     if name in EDITOR_PAGES:
         sign_in(page, live_server)
-        url = EDITOR_PAGES[name].format(article_id=editor_account)
+        url = EDITOR_PAGES[name].format(
+            article_id=editor_account, photo_id=top_photo_id(live_server, editor_account)
+        )
     else:
         url = READER_PAGES[name]
     response = page.goto(live_server + url)
