@@ -11,7 +11,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from rsflask import markup, markup_budget
+from rsflask import embeds, inline_photos, markup, markup_budget
 from rsflask.article_files import split_header
 
 BODY_LIMIT = markup_budget.MAX_CHARACTERS
@@ -43,14 +43,15 @@ HTML_SHAPES = {
 
 
 def unguarded(text: str) -> str:
-    """The pipeline as it was before the budget: Python-Markdown, then the sanitiser."""
+    """The pipeline without the budget: Python-Markdown, the sanitiser, then embeds and photos."""
     html = markdown.markdown(
         text,
         extensions=markup.MARKDOWN_EXTENSIONS,
         extension_configs=markup.MARKDOWN_CONFIG,
         output_format="html",
     )
-    return markup.sanitise(markup.top_heading_level_2(html))
+    html = embeds.expand(markup.sanitise(markup.top_heading_level_2(html)))
+    return inline_photos.expand(html).html
 
 
 @pytest.mark.parametrize("text", MARKDOWN_SHAPES.values(), ids=MARKDOWN_SHAPES.keys())
