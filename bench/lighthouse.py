@@ -77,13 +77,15 @@ def main() -> None:
         wait_for(base + "/healthz")
         front = urllib.request.urlopen(base + "/").read().decode()
         article = re.search(r'href="(/articles/[a-z0-9-]+)"', front).group(1)
-        showcase = f"/articles/{SHOWCASE_SLUG}"
-        for name, path in (("front", "/"), ("article", article), ("showcase", showcase)):
-            reports = [
-                lighthouse(tools, base + path, folder / f"{name}-{run}.json")
-                for run in range(args.runs)
-            ]
-            print_summary(path, reports)
+        pages = {"front": "/", "article": article, "showcase": f"/articles/{SHOWCASE_SLUG}"}
+        reports: dict[str, list[dict]] = {name: [] for name in pages}
+        # Round by round, so that a change in the machine's load weighs on every page alike.
+        for run in range(args.runs):
+            for name, path in pages.items():
+                report = lighthouse(tools, base + path, folder / f"{name}-{run}.json")
+                reports[name].append(report)
+        for name, path in pages.items():
+            print_summary(path, reports[name])
     finally:
         pid_file = folder / "nginx.pid"
         if pid_file.exists():
