@@ -24,6 +24,7 @@ MESSAGES = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     410: ("Article removed", "This article has been removed and is no longer available."),
     413: ("Too large", "What you sent is larger than we accept."),
+    415: ("Not accepted", "This address takes forms as a browser sends them, not other data."),
     429: ("Slow down", "Too many requests in a short time. Please wait a little and try again."),
     500: ("Something went wrong", "An error on our side stopped this page. We have been told."),
     503: ("Briefly unavailable", "The site is busy for a moment. Please try again shortly."),

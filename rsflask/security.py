@@ -1,7 +1,7 @@
 """Security headers on every response, CSRF tokens on every form, and cookies that are Secure
 wherever the site is HTTPS."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -107,6 +107,13 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def _refuse_json() -> None:
+    """Every form here is posted as a browser posts one. Flask-WTF reads a JSON body as the form
+    instead, and one that is an array or a number fails inside it: 415, not a 500."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+        abort(415)
+
+
 def init_app(app: Flask) -> None:
     # Unset, the cookie flags follow the public address: a site that is HTTPS sends its session
     # and remember-me cookies only over HTTPS. Runs before the editor sets its cookie defaults.
@@ -115,4 +122,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.url_map.converters["int"] = IdConverter
     app.after_request(_add_headers)
+    # Before the CSRF check, which would read the body.
+    app.before_request(_refuse_json)
     csrf.init_app(app)

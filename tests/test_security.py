@@ -1,4 +1,5 @@
-"""Security headers on every kind of response, cookie flags, and the search and preview limits."""
+"""Security headers on every kind of response, cookie flags, the search and preview limits, and
+bodies that are not forms."""
 
 import io
 import re
@@ -7,6 +8,8 @@ import pytest
 from PIL import Image
 
 from rsflask import create_app
+from rsflask.db import db
+from rsflask.models import User
 from tests.conftest import htmx
 from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
 
@@ -231,3 +234,15 @@ def test_previewing_too_often_gets_a_429_for_that_editor_only(app, monkeypatch):
 def test_ids_too_large_for_any_row_are_404s_not_database_errors(client, url):
     # The route does not match at all, so even the editor's answers 404 before asking to sign in.
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("body", [b'["not", "an", "object"]', b"12", b'{"email": "a@example.org"}'])
+def test_a_json_body_is_refused_where_forms_are_posted(app, client, monkeypatch, body):
+    prepare_editor_tests(app, monkeypatch)
+    make_user("admin@example.org", role="admin")
+    sign_in(client, "admin@example.org")
+    for path in ("/editor/users/new", "/editor/photos/upload", "/newsletter"):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 415, path
+        assert "takes forms as a browser sends them" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
