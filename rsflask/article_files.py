@@ -19,8 +19,9 @@ image.
 A file whose header says `kind: page` is a page (page_files.py reads and writes those).
 Photos inside the body are files beside it too, in `photos/` (body_photo_files.py).
 
-One job, the article file format, read and written in one place so that the two stay in step;
-the page format's own reading is page_files.py.
+One job, the article file format, read and written in one place so that the two stay in step
+(which is why it runs past 300 lines); the page format's own reading is page_files.py, and the
+body's photo files are body_photo_files.py.
 """
 
 import csv

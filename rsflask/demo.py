@@ -2,7 +2,7 @@
 top, and in a body where its snippet names the photo by the seed that draws it), and the site's
 pages in demo/pages.
 
-Longer than the other modules: one job (the demo site), most of it the data that says which
+Past 300 lines, and kept whole: one job (the demo site), most of it the data that says which
 authors, sections and pages the demo has.
 """
 
