@@ -1,44 +1,32 @@
 """A WordPress export's posts stored as articles and its pages as pages.
 
-Each is matched, on a later run, by its WordPress id (models/imports.py), never by its slug: a
-re-run updates what the last one made, makes nothing twice, and leaves alone what an editor saved
-since, unless told to overwrite. Articles are stored as an article file would be
-(article_import.save_article), pages as a page file (page_import.save_page), each in a savepoint
-of its own, so that one the database or the Markdown renderer refuses is reported and skipped
-without undoing the others.
+Each is matched, on a later run, by its WordPress id (item_importer.py keeps the rules of a
+re-run). Articles are stored as an article file would be (article_import.save_article), pages as
+a page file (page_import.save_page).
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from rsflask import markup
-from rsflask.article_files import ArticleFile, ArticleFileError
+from rsflask.article_files import ArticleFile
 from rsflask.article_import import save_article
 from rsflask.db import db
 from rsflask.editor.revisions import record_save
-from rsflask.models import Article, ImportedItem, Page, Section
+from rsflask.models import Article, Page, Section
 from rsflask.named_rows import get_or_create
 from rsflask.page_files import PageFile
 from rsflask.page_import import save_page
-from rsflask.photos import PhotoError
 from rsflask.wordpress import blocks, bodies, fields, slugs
 from rsflask.wordpress.images import Images
 from rsflask.wordpress.index import Index
+from rsflask.wordpress.item_importer import ItemImporter
 from rsflask.wordpress.report import Report
 from rsflask.wordpress.wxr import Attachment, Channel, Item
 
 SOURCE = "wordpress"
 # Part of every item's digest: a change to how items are converted makes the next run redo them.
 CONVERSION = 1
-# What one item may fail on without stopping the import.
-ITEM_FAILURES = (SQLAlchemyError, ArticleFileError, PhotoError, markup.TooComplex)
-
-
-class Unchanged(Exception):
-    """An item saved again just as it was."""
 
 
 @dataclass
@@ -48,100 +36,31 @@ class Options:
     overwrite: bool = False
 
 
-class Importer:
+class Importer(ItemImporter):
+    """A WordPress export's posts and pages."""
+
+    source = SOURCE
+
     def __init__(
         self, channel: Channel, index: Index, images: Images, options: Options, report: Report
     ) -> None:
-        self.channel, self.index, self.images = channel, index, images
-        self.options, self.report = options, report
-        self.site = site_of(channel.base_site_url)
-        # What each imported item leaves for the redirects: (old paths, article or page).
-        self.addresses: list[tuple[list[str], Article | Page]] = []
-        self.body = bodies.Body("", "")
+        super().__init__(site_of(channel.base_site_url), images, report)
+        self.channel, self.index, self.options = channel, index, options
+        self.overwrite = options.overwrite
         self.sections: set[str] = set()
+
+    def key(self, item: Item) -> str:
+        # Its site and post id, "old.example.org/?p=13", so that two sites' posts 13 stay apart.
+        return f"{self.site}/?p={item.post_id}"
+
+    def kind_of(self, item: Item) -> str:
+        return "article" if item.post_type == "post" else "page"
+
+    def failed_status(self, item: Item) -> str:
+        return fields.ARTICLE_STATUSES.get(item.status, "draft")
 
     def label(self, item: Item) -> str:
         return f"{item.post_type} {item.post_id} “{fields.title_of(item)}”"
-
-    def record_of(self, item: Item) -> ImportedItem:
-        return self.record_of_id(item.post_id)
-
-    def record_of_id(self, post_id: int) -> ImportedItem:
-        """What the last run made of WordPress's item `post_id`; a new, unsaved record if none."""
-        external_id = f"{self.site}/?p={post_id}"
-        record = db.session.scalar(
-            db.select(ImportedItem).filter_by(source=SOURCE, external_id=external_id)
-        )
-        return record or ImportedItem(source=SOURCE, external_id=external_id, source_digest="")
-
-    def import_item(self, item: Item) -> None:
-        """Store a post or a page, or say in the report why not."""
-        kind = "article" if item.post_type == "post" else "page"
-        record = self.record_of(item)
-        existing = db.session.get(
-            Article if kind == "article" else Page, record.article_id or record.page_id or 0
-        )
-        digest = self.digest(item)
-        if (why := self.left_alone(item, record, existing, digest)) is not None:
-            self.report.count(kind, why, shown_status(existing))
-            if existing is not None:
-                self.addresses.append((self.old_paths(item), existing))
-            return
-        version_before = existing.version if existing is not None else None
-        try:
-            with db.session.begin_nested():
-                if kind == "article":
-                    stored = self.store_article(item, existing)
-                else:
-                    stored = self.store_page(item, existing)
-                db.session.flush()
-                if stored.version == version_before:
-                    # Saved as it was (an image still missing): the savepoint takes back the
-                    # revision and anything else made on the way.
-                    raise Unchanged
-                record.article_id = stored.id if kind == "article" else None
-                record.page_id = stored.id if kind == "page" else None
-                record.version_at_import = stored.version
-                record.source_digest = "" if self.images.missing else digest
-                db.session.add(record)
-        except Unchanged:
-            self.report.count(kind, "unchanged", shown_status(existing))
-            self.addresses.append((self.old_paths(item), existing))
-            return
-        except ITEM_FAILURES as error:
-            self.report.count(kind, "failed", fields.ARTICLE_STATUSES.get(item.status, "draft"))
-            self.report.note(self.label(item), f"not imported: {failure(error)}")
-            return
-        finally:
-            for url, reason in self.images.missing:
-                self.report.missing.append((self.label(item), url, reason))
-            self.images.missing.clear()
-        self.report.count(kind, "updated" if existing else "created", shown_status(stored))
-        if (lost := bodies.text_lost(self.body, stored.body_html)) is not None:
-            self.report.note(self.label(item), f"the text changed in conversion: {lost}")
-        self.addresses.append((self.old_paths(item), stored))
-
-    def left_alone(self, item: Item, record: ImportedItem, existing, digest: str) -> str | None:
-        """ "kept" or "unchanged" when a re-run must not touch the item; None to store it."""
-        if record.id is None:
-            return None
-        label = self.label(item)
-        if existing is None:
-            if self.options.overwrite:
-                return None
-            self.report.note(label, "deleted since the last import: not made again")
-            return "kept"
-        if existing.version != record.version_at_import:
-            if self.options.overwrite:
-                self.report.note(label, "changed in the editor since the last import: replaced")
-                return None
-            self.report.note(
-                label,
-                "changed in the editor since the last import: left as it is "
-                "(--overwrite replaces it)",
-            )
-            return "kept"
-        return "unchanged" if record.source_digest == digest else None
 
     def digest(self, item: Item) -> str:
         """What the item says, with the import's settings: the same digest, the same result."""
@@ -246,7 +165,7 @@ class Importer:
         chain = slugs.ancestors(item.parent, self.index.page_parents)
         if not chain:
             return ""
-        top = self.record_of_id(chain[-1])
+        top = self.record_of_key(f"{self.site}/?p={chain[-1]}")
         parent = db.session.get(Page, top.page_id) if top.page_id else None
         if parent is None:
             self.report.note(
@@ -265,21 +184,7 @@ class Importer:
         return fields.old_paths(item, "p" if item.post_type == "post" else "page_id")
 
 
-def shown_status(item: Article | Page | None) -> str:
-    if item is None:
-        return "deleted"
-    if isinstance(item, Article) and item.is_scheduled:
-        return "scheduled"
-    return item.status
-
-
 def site_of(base_site_url: str) -> str:
     """The old site as a key: its host and path, without the scheme or a leading www."""
     rest = base_site_url.split("://", 1)[-1].rstrip("/")
     return rest.removeprefix("www.").lower() or "unknown"
-
-
-def failure(error: Exception) -> str:
-    if isinstance(error, SQLAlchemyError):
-        return f"the database refused it: {getattr(error, 'orig', None) or error}"
-    return str(error)
