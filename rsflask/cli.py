@@ -13,6 +13,7 @@ from rsflask.article_files import ArticleFileError, export_article
 from rsflask.article_import import import_article_file
 from rsflask.db import db
 from rsflask.editor.forms import MIN_PASSWORD_LENGTH
+from rsflask.feed_import.command import import_feed_command
 from rsflask.models import Article, Page, Photo, User
 from rsflask.models.accounts import ROLES
 from rsflask.newsletter.commands import digest_group, newsletter_group
@@ -150,6 +151,7 @@ def init_app(app: Flask) -> None:
         create_user_command,
         import_article_command,
         import_wordpress_command,
+        import_feed_command,
         export_article_command,
         make_share_images_command,
         seed_demo_command,

@@ -68,7 +68,7 @@ def test_a_picture_the_photo_checks_refuse_is_missing(app, tmp_path):
 def test_without_uploads_or_fetch_no_image_is_looked_for(app):
     source = Images({}, None, fetch=False)
     assert source.photo_for(f"{OLD}/2024/03/silos.jpg", None, "") is None
-    assert "give the uploads folder (--uploads) or --fetch" in source.missing[0][1]
+    assert "not looked for: give --fetch (or, for WordPress, --uploads)" in source.missing[0][1]
 
 
 def test_a_downloaded_image_is_fetched_once_and_stored_once(app, image_server):

@@ -107,7 +107,7 @@ class Images:
             return self.from_uploads(url)
         if self.fetch:
             return self.download(url)
-        raise ImageMissing("not looked for: give the uploads folder (--uploads) or --fetch")
+        raise ImageMissing("not looked for: give --fetch (or, for WordPress, --uploads)")
 
     def from_uploads(self, url: str) -> bytes:
         relative = upload_path(url)
