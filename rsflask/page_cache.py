@@ -28,6 +28,7 @@ from rsflask.models import Article
 from rsflask.page_store import Entry, MemoryStore, RedisStore
 from rsflask.proxies import mount_point
 from rsflask.redirect_lookup import REDIRECT_ID, count_hit
+from rsflask.redirect_paths import OLD_QUERY_ARGUMENTS
 
 # What a response may depend on besides the path and the arguments its view reads, as the server
 # handed it over: where it says the site is mounted (which splits the path; proxies.py, inside
@@ -47,6 +48,8 @@ KEY_ENVIRON = (
 
 BODY_HEADERS = ("content-length", "content-type")
 MAX_AGE = 300
+# What /index.php, a path the site has no route for, is keyed on: its redirect depends on them.
+OLD_POST_QUERY = frozenset(name.encode() for name in OLD_QUERY_ARGUMENTS)
 
 
 class PageCache:
@@ -158,7 +161,8 @@ class PageCache:
         The path is matched as the app will match it (proxies.MountPoint splits it at the
         configured mount point); a route's own redirect is never public. A path no route takes
         reads no argument: the app's answer there is a 404, never kept, or a stored redirect
-        (redirect_lookup.py), kept like a page under the path alone, as it drops the query.
+        (redirect_lookup.py), kept like a page under the path alone, as it drops the query;
+        except /index.php, whose redirect is chosen by WordPress's ?p= or ?page_id=.
         """
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if self.mount_point:
@@ -170,7 +174,7 @@ class PageCache:
         try:
             endpoint, _ = self.routes.match(path, method="GET")
         except NotFound:
-            return frozenset()
+            return OLD_POST_QUERY if path == "/index.php" else frozenset()
         except HTTPException:
             return None
         if endpoint not in self.queries:

@@ -4,7 +4,7 @@ When the site's answer to a GET is 404 or 410 (no route, no article, a removed o
 looked up in the redirects table; a match answers instead, its query string dropped. An archive
 page of an old listing (/category/x/page/3/) answers like the listing (/category/x/): page
 numbers do not carry over between two sites. WordPress's /?p=123 is asked for by the front page
-(reader.index), the one live page that reads it.
+(reader.index), the one live page that reads it; /index.php?p=123, its other spelling, here.
 
 The answer is marked public and kept by the page cache like a page (page_cache.py), which counts
 each hit it serves; here the misses are counted. A count is a write of its own, outside the
@@ -38,6 +38,8 @@ def answer_from_redirects(response: Response) -> Response:
         return response
     key = redirect_paths.request_key(request.path)
     try:
+        if key == "/index.php" and (post_id := redirect_paths.old_post_id(request.args)):
+            return answer(f"/?p={post_id}") or response
         return answer(key, redirect_paths.archive_key(key)) or response
     except DATABASE_UNAVAILABLE:
         db.session.rollback()

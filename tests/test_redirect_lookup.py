@@ -84,15 +84,16 @@ def test_wordpress_post_ids_answer_on_the_front_page(client, add_article):
     add_article("Grid politics")
     stored(("/?p=123", "/articles/grid-politics"))
     front = client.get("/").get_data(as_text=True)
-    for asked in ["/?p=123", "/?page_id=123", "/?p=0123&preview=true"]:
+    for asked in ["/?p=123", "/?page_id=123", "/?p=0123&preview=true", "/index.php?p=123"]:
         response = client.get(asked)
         assert (response.status_code, response.location) == (301, "/articles/grid-politics")
+    assert client.get("/index.php?p=124").status_code == 404
     # Any other number, or none, is the front page as ever.
     for asked in ["/?p=124", "/?p=abc", "/?page=2", "/"]:
         response = client.get(asked)
         assert response.status_code == 200
         assert response.get_data(as_text=True) == front
-    assert hits("/?p=123")[0] == 3
+    assert hits("/?p=123")[0] == 4
 
 
 def test_a_redirect_to_an_article_follows_its_later_slug(client, add_article):
