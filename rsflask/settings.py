@@ -81,6 +81,9 @@ DIGEST_BATCH_SIZE = 100
 # Runs of `digest send` in which the mail server may put off one address's copy (4xx, "try again
 # later") before it counts as refused, so that one full mailbox cannot hold the round-up open.
 DIGEST_MAX_ATTEMPTS = 3
+# Seconds a `digest send` that stopped showing it is alive (killed, its server lost) keeps the
+# round-up before another run may take it over; a live run shows it every sixth of this.
+DIGEST_LEASE_SECONDS = 120
 # SMTP server host name (the MAIL_* settings follow Flask-Mail's names).
 MAIL_SERVER = "localhost"
 # SMTP port: 25, 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL.

@@ -242,10 +242,13 @@ def test_a_second_sender_waits_while_the_first_is_alive(runner, mail_server, wee
     db.session.commit()
     busy = send(runner)
     assert busy.exit_code == 1 and "Another `digest send` is sending" in busy.output
+    assert "If it was killed, run this again in 2 minutes." in busy.output
     assert mail_server.messages == []
 
-    # Its last sign of life is old: it died, and this run takes over.
-    digest.heartbeat_at = utcnow() - timedelta(minutes=3)
+    # Its last sign of life is older than the lease: it died, and this run takes over.
+    runner.app.config["DIGEST_LEASE_SECONDS"] = 45
+    assert "run this again in 45 seconds" in send(runner).output
+    digest.heartbeat_at = utcnow() - timedelta(seconds=50)
     db.session.commit()
     result = send(runner)
     assert result.exit_code == 0, result.output

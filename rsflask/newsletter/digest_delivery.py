@@ -15,7 +15,7 @@ from rsflask import mail
 from rsflask.db import db
 from rsflask.models import Digest, DigestDelivery, Subscriber
 from rsflask.newsletter.digest_email import digest_message, edition
-from rsflask.newsletter.digest_lease import HEARTBEAT, keep_lease
+from rsflask.newsletter.digest_lease import heartbeat_seconds, keep_lease
 from rsflask.newsletter.digest_refusals import (
     FAILING_AFTER,
     Tally,
@@ -88,7 +88,7 @@ def deliver(
                     doubtful.append(refusal)
                     if len(doubtful) >= FAILING_AFTER:
                         give_up_on(digest_id, doubtful, max_attempts, tally)
-                if time.monotonic() - heartbeat > HEARTBEAT.total_seconds():
+                if time.monotonic() - heartbeat > heartbeat_seconds():
                     keep_lease(digest_id, owner)
                     heartbeat = time.monotonic()
                 if refusal and not refusal.at_rcpt:

@@ -8,6 +8,7 @@ import os
 import socket
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
@@ -15,9 +16,16 @@ from rsflask.db import db, utcnow
 from rsflask.models import Digest
 from rsflask.newsletter.digests import recipients_left, visible
 
-# A sender that has not shown it is alive for this long is taken to have died.
-LEASE = timedelta(minutes=2)
-HEARTBEAT = timedelta(seconds=20)
+
+def lease() -> timedelta:
+    """How long a sender that has not shown it is alive keeps the round-up (it is taken to have
+    died after that)."""
+    return timedelta(seconds=current_app.config["DIGEST_LEASE_SECONDS"])
+
+
+def heartbeat_seconds() -> float:
+    """How often a live sender shows it: often enough that a slow commit never loses the lease."""
+    return lease().total_seconds() / 6
 
 
 class DigestBusy(Exception):
@@ -42,7 +50,7 @@ def start_sending(digest: Digest) -> str:
         .where(
             Digest.id == digest.id,
             Digest.status == "sending",
-            or_(Digest.sending_by == "", Digest.heartbeat_at < now - LEASE),
+            or_(Digest.sending_by == "", Digest.heartbeat_at < now - lease()),
         )
         .values(sending_by=owner, heartbeat_at=now)
     ).rowcount
@@ -50,7 +58,7 @@ def start_sending(digest: Digest) -> str:
         db.session.rollback()
         raise DigestBusy(
             "Another `digest send` is sending this round-up. If it was killed, run this again"
-            f" in {LEASE.seconds // 60} minutes."
+            f" in {waiting_time()}."
         )
     db.session.commit()
     return owner
@@ -89,3 +97,10 @@ def finish_if_done(digest_id: int) -> bool:
     )
     db.session.commit()
     return True
+
+
+def waiting_time() -> str:
+    seconds = int(lease().total_seconds())
+    if seconds % 60:
+        return f"{seconds} seconds"
+    return f"{seconds // 60} minute{'s' if seconds != 60 else ''}"
