@@ -12,7 +12,9 @@ runs under load. tests/test_cluster.py runs the same checks and asserts what the
 import argparse
 import io
 import re
+import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
