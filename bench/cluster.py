@@ -184,10 +184,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=8)
     args = parser.parse_args()
-    with Cluster() as cluster:
+    # Stopped by a signal as by Ctrl-C: the cluster's processes are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
+    with Cluster(keep_files=True) as cluster:
         print(
-            f"Cluster in {cluster.folder}: balancer {cluster.url}, node A {cluster.a.url}, "
-            f"node B {cluster.b.url}"
+            f"Cluster in {cluster.folder} (kept, with its logs): balancer {cluster.url}, "
+            f"node A {cluster.a.url}, node B {cluster.b.url}"
         )
         one_site = check_one_site(cluster)
         print("\nOne site on two nodes")
