@@ -1,5 +1,5 @@
 """Load through the balancer while something happens to the cluster: wrk reading pages and
-fragments (bench/cluster_load.lua), a trickle of newsletter signups beside it, and events (a node
+fragments (bench/paths_load.lua), a trickle of newsletter signups beside it, and events (a node
 killed, Redis stopped, PostgreSQL restarted) at set seconds."""
 
 import http.client
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LUA = Path(__file__).with_name("cluster_load.lua")
+LUA = Path(__file__).with_name("paths_load.lua")
 CONNECTIONS = 32
 
 

@@ -1,6 +1,7 @@
--- wrk script for bench/cluster.py: reads spread over the paths given after `--` (a path, or
--- "hx:" and a path for an htmx fragment), counted by second and by status in every thread, and
--- merged into one line of JSON at the end. A 503 without Retry-After is counted apart.
+-- wrk script for bench/cluster.py and bench/publish_storm.py: reads spread over the paths given
+-- after `--` (a path, or "hx:" and a path for an htmx fragment), counted by second and by status
+-- in every thread, and merged into one line of JSON at the end. A 503 without Retry-After is
+-- counted apart.
 local threads = {}
 
 function setup(thread)
