@@ -16,19 +16,18 @@ import weakref
 from urllib.parse import unquote_to_bytes, urlencode
 
 from flask import Flask
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.http import parse_date
 
-from rsflask.db import db, utcnow
+from rsflask.db import db
 from rsflask.fragments import HTMX_HEADERS
 from rsflask.limits import redis_client
-from rsflask.models import Article
 from rsflask.page_store import Entry, MemoryStore, RedisStore
 from rsflask.proxies import mount_point
 from rsflask.redirect_lookup import REDIRECT_ID, count_hit
 from rsflask.redirect_paths import OLD_QUERY_ARGUMENTS
+from rsflask.shared_parts import next_change
 
 # What a response may depend on besides the path and the arguments its view reads, as the server
 # handed it over: where it says the site is mounted (which splits the path; proxies.py, inside
@@ -47,7 +46,6 @@ KEY_ENVIRON = (
 )
 
 BODY_HEADERS = ("content-length", "content-type")
-MAX_AGE = 300
 # What /index.php, a path the site has no route for, is keyed on: its redirect depends on them.
 OLD_POST_QUERY = frozenset(name.encode() for name in OLD_QUERY_ARGUMENTS)
 
@@ -107,22 +105,11 @@ class PageCache:
             self.connection = None
 
     def next_scheduled_time(self) -> float:
-        """When the next scheduled article goes live: cached pages may not outlive it.
-
-        Nor MAX_AGE: pages that show a window of time (the news sitemap's last two days) move on
-        by themselves even when nothing is published.
-        """
+        """When the next scheduled article goes live, or MAX_AGE from now (shared_parts.py):
+        cached pages may not outlive it."""
         with self.app.app_context(), db.engine.connect() as connection:
             connection.execution_options(read_only=True)
-            upcoming = connection.scalar(
-                select(func.min(Article.published_at)).where(
-                    Article.status == "published", Article.published_at > utcnow()
-                )
-            )
-        latest = time.time() + MAX_AGE
-        if upcoming is None:
-            return latest
-        return min(latest, time.time() + (upcoming - utcnow()).total_seconds())
+            return next_change(connection.scalar)
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
@@ -150,9 +137,11 @@ class PageCache:
         if method == "HEAD":
             return self.wsgi_app(environ, start_response)
         environ["rsflask.cache"] = "miss"
-        # The app reads the site's settings once per generation (site_settings.py): this spares
-        # it reading the generation again.
+        # The app reads the parts every page shares once per generation (site_settings.py,
+        # shared_parts.py): these spare it reading the generation, and until when what it reads
+        # stays true, again.
         environ["rsflask.generation"] = generation
+        environ["rsflask.valid_until"] = self.next_scheduled_time()
         return self.render_and_keep(key, generation, environ, start_response)
 
     def public_query(self, environ) -> frozenset[bytes] | None:
@@ -211,7 +200,7 @@ class PageCache:
                 app_iter.close()
         headers = captured["headers"]
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
-        valid_until = self.next_scheduled_time()
+        valid_until = environ["rsflask.valid_until"]
         redirect_id = environ.get(REDIRECT_ID)
         entry = Entry(generation, valid_until, captured["status"], headers, body, etag, redirect_id)
         self.store.keep(key, entry)

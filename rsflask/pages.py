@@ -6,12 +6,13 @@ Werkzeug tries static parts of a path before converters, and PageSlugConverter r
 part of any other route's address, so that `GET /editor/sign-out` stays a 405 and `/static` a 404.
 """
 
+from typing import NamedTuple
+
 from flask import (
     Blueprint,
     Flask,
     abort,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -22,10 +23,10 @@ from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.routing import ValidationError
 
 from rsflask.db import db
-from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Page, PageRedirect, Revision
 from rsflask.page_addresses import reserved_slugs
 from rsflask.public_pages import public_page
+from rsflask.shared_parts import per_generation
 from rsflask.slugs import SlugConverter
 
 bp = Blueprint("pages", __name__)
@@ -73,8 +74,8 @@ def path_url(slug: str, parent_slug: str | None = None, **values) -> str:
 
 
 @bp.app_template_global()
-def page_url(page: Page, **values) -> str:
-    return path_url(page.slug, page.parent.slug if page.parent else None, **values)
+def page_url(page: "Page | PageLink", **values) -> str:
+    return path_url(page.slug, page.parent_slug, **values)
 
 
 def visible_page_or_404(path: str) -> Page:
@@ -121,49 +122,58 @@ def child_page(parent_slug: str, slug: str):
     return render_page(visible_page_or_404(f"{parent_slug}/{slug}"))
 
 
-@bp.before_app_request
-def forget_linked_pages() -> None:
-    """Each request reads the pages afresh: an app context (and its `g`) may outlive one, as it
-    does in tests."""
-    g.pop("linked_pages", None)
+class PageLink(NamedTuple):
+    """A page as a link to it needs it, outside any request's session (shared_parts.py)."""
+
+    id: int
+    slug: str
+    parent_slug: str | None
+    title: str
+    nav_position: int | None
+    footer_position: int | None
 
 
-def linked_pages() -> list[Page]:
+@per_generation(fallback=[])
+def linked_pages() -> list[PageLink]:
     """The published pages every page may link to: those in the main navigation or the footer,
-    and the privacy page. One query per request; none when the database fails, so that the 503
-    page still shows."""
-    if "linked_pages" not in g:
-        query = visible_pages().where(
-            or_(
-                Page.nav_position.is_not(None),
-                Page.footer_position.is_not(None),
-                Page.slug == current_app.config["PRIVACY_PAGE_SLUG"],
-            )
+    and the privacy page. Read once per content generation; none when the database fails, so
+    that the 503 page still shows."""
+    query = visible_pages().where(
+        or_(
+            Page.nav_position.is_not(None),
+            Page.footer_position.is_not(None),
+            Page.slug == current_app.config["PRIVACY_PAGE_SLUG"],
         )
-        try:
-            g.linked_pages = db.session.scalars(query).all()
-        except DATABASE_UNAVAILABLE:
-            db.session.rollback()
-            g.linked_pages = []
-    return g.linked_pages
+    )
+    return [
+        PageLink(
+            page.id,
+            page.slug,
+            page.parent_slug,
+            page.title,
+            page.nav_position,
+            page.footer_position,
+        )
+        for page in db.session.scalars(query)
+    ]
 
 
 @bp.app_template_global()
-def nav_pages() -> list[Page]:
+def nav_pages() -> list[PageLink]:
     """The pages in the masthead's navigation, after the sections: by position, then title."""
     placed = [page for page in linked_pages() if page.nav_position is not None]
     return sorted(placed, key=lambda page: (page.nav_position, page.title, page.id))
 
 
 @bp.app_template_global()
-def footer_pages() -> list[Page]:
+def footer_pages() -> list[PageLink]:
     """The pages linked in the footer: by position, then title."""
     placed = [page for page in linked_pages() if page.footer_position is not None]
     return sorted(placed, key=lambda page: (page.footer_position, page.title, page.id))
 
 
 @bp.app_template_global()
-def privacy_page() -> Page | None:
+def privacy_page() -> PageLink | None:
     """The published privacy page (the PRIVACY_PAGE_SLUG setting), which signup forms link to."""
     slug = current_app.config["PRIVACY_PAGE_SLUG"]
     return next((page for page in linked_pages() if page.slug == slug), None)

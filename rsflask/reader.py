@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -32,7 +33,10 @@ from rsflask.public_pages import public_page
 from rsflask.redirect_lookup import old_post_redirect
 from rsflask.redirect_paths import OLD_QUERY_ARGUMENTS
 from rsflask.security import embeddable
+from rsflask.shared_parts import per_generation
 
+# How many QIOSK items the stream beside pages shows.
+QIOSK_ITEMS = 6
 # How many of a section's newest articles compete to be shown as related to one of them.
 RELATED_WINDOW = 300
 
@@ -61,8 +65,19 @@ def in_qiosk(query: Select) -> Select:
     return query.join(Article.section).where(Section.slug == current_app.config["QIOSK_SECTION"])
 
 
-def qiosk_stream(limit: int = 6) -> list[Article]:
-    return db.session.scalars(in_qiosk(published()).limit(limit)).all()
+class QiOSKItem(NamedTuple):
+    title: str
+    slug: str
+    published_at: datetime
+
+
+@per_generation(fallback=[])
+def qiosk_stream() -> list[QiOSKItem]:
+    """The newest QIOSK items beside every page, read once per content generation."""
+    query = in_qiosk(published()).with_only_columns(
+        Article.title, Article.slug, Article.published_at
+    )
+    return [QiOSKItem(*row) for row in db.session.execute(query.limit(QIOSK_ITEMS))]
 
 
 @bp.get("/")

@@ -47,7 +47,7 @@ def current() -> dict:
     503 page still shows the site's name."""
     app = current_app._get_current_object()
     try:
-        generation = _generation()
+        generation = current_generation()
         kept = app.extensions.get("site_settings")
         if kept is not None and kept[0] == generation:
             return kept[1]
@@ -60,10 +60,25 @@ def current() -> dict:
     return values
 
 
-def _generation() -> int:
-    """The page cache has read it for this request already, when it handled it (page_cache.py)."""
-    if has_request_context() and "rsflask.generation" in request.environ:
-        return request.environ["rsflask.generation"]
+def current_generation() -> int:
+    """The content generation (generation.py) that a reader's page is made at.
+
+    The page cache has read it for the request when it handled it (page_cache.py); otherwise a
+    GET reads it once, and keeps it with the request for every part of the page that asks. A POST
+    reads it each time: it may change the generation itself on the way.
+    """
+    if not has_request_context():
+        return read_generation()
+    environ = request.environ
+    if "rsflask.generation" in environ:
+        return environ["rsflask.generation"]
+    generation = read_generation()
+    if request.method in ("GET", "HEAD"):
+        environ["rsflask.generation"] = generation
+    return generation
+
+
+def read_generation() -> int:
     return db.session.scalar(select(SiteState.generation).where(SiteState.id == 1)) or 0
 
 

@@ -4,14 +4,15 @@ import hashlib
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import Flask, current_app, url_for
 
 from rsflask import embeds, site_settings
 from rsflask.db import db
-from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Article, Section, published
+from rsflask.shared_parts import per_generation
 from rsflask.times import local_time
 
 
@@ -50,7 +51,13 @@ def inline_svg(filename: str) -> str:
     return _inline(Path(current_app.static_folder) / filename)
 
 
-def nav_sections() -> list[Section]:
+class NavSection(NamedTuple):
+    name: str
+    slug: str
+
+
+@per_generation(fallback=[])
+def nav_sections() -> list[NavSection]:
     """The masthead's sections; none when the database fails, so that the 503 page still shows.
 
     Only those with an article readers may see: a section of drafts alone must not show its name.
@@ -63,14 +70,10 @@ def nav_sections() -> list[Section]:
     chosen = site_settings.current()["nav_sections"]
     if chosen is not None:
         query = query.where(Section.id.in_(chosen))
-    try:
-        sections = db.session.scalars(query).all()
-    except DATABASE_UNAVAILABLE:
-        db.session.rollback()
-        return []
+    sections = db.session.scalars(query).all()
     if chosen is not None:
         sections.sort(key=lambda section: chosen.index(section.id))
-    return sections
+    return [NavSection(section.name, section.slug) for section in sections]
 
 
 def init_app(app: Flask) -> None:

@@ -69,6 +69,10 @@ class Page(db.Model):
         """Its address below the site's root, without the leading slash."""
         return f"{self.parent.slug}/{self.slug}" if self.parent else self.slug
 
+    @property
+    def parent_slug(self) -> str | None:
+        return self.parent.slug if self.parent else None
+
 
 class PageRedirect(db.Model):
     """An earlier address of a published page (its path, as `Page.path` gives it): a 301."""
