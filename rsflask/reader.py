@@ -194,7 +194,8 @@ def listing(
     show its name. Past the last page is a 404 anyway, so an empty first page says it all. Only a
     listing that may be empty (a staff member's) shows an empty first page.
     """
-    articles = paginate(query, current_app.config["ARTICLES_PER_PAGE"])
+    per_page = current_app.config["ARTICLES_PER_PAGE"]
+    articles = paginate(query, per_page, shared_count=f"{request.endpoint} {request.view_args}")
     if not articles.items and not (may_be_empty and articles.page == 1):
         abort(404)
     return render_template(

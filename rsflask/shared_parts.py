@@ -1,6 +1,7 @@
 """What every reader's page shows alike (the masthead's sections, the pages linked in the
-navigation and the footer, QIOSK), read once per content generation in each worker and reused by
-every page the page cache misses: a crawler's, the long tail's, the first after a publish.
+navigation and the footer, QIOSK), and what every page of a listing shares (how many articles it
+has), read once per content generation in each worker and reused by every page the page cache
+misses: a crawler's, the long tail's, the first after a publish.
 
 Each part is kept as plain values (names, slugs, titles, times), never as database rows, which
 belong to one request's session. It is made again when the generation moves (generation.py: any
@@ -36,23 +37,28 @@ def per_generation(fallback: T) -> Callable[[Callable[[], T]], Callable[[], T]]:
         name = f"{make.__module__}.{make.__qualname__}"
 
         @wraps(make)
-        def kept() -> T:
-            parts = current_app.extensions.setdefault("shared_parts", {})
-            try:
-                generation = current_generation()
-                found = parts.get(name)
-                if found and found[0] == generation and time.time() < found[1]:
-                    return found[2]
-                value = make()
-                parts[name] = (generation, valid_until(), value)
-                return value
-            except DATABASE_UNAVAILABLE:
-                db.session.rollback()
-                return fallback
+        def kept_part() -> T:
+            return kept(name, make, fallback)
 
-        return kept
+        return kept_part
 
     return decorate
+
+
+def kept(name: str, make: Callable[[], T], fallback: T) -> T:
+    """What make() gives, made once per content generation under `name` in this worker."""
+    parts = current_app.extensions.setdefault("shared_parts", {})
+    try:
+        generation = current_generation()
+        found = parts.get(name)
+        if found and found[0] == generation and time.time() < found[1]:
+            return found[2]
+        value = make()
+        parts[name] = (generation, valid_until(), value)
+        return value
+    except DATABASE_UNAVAILABLE:
+        db.session.rollback()
+        return fallback
 
 
 def valid_until() -> float:

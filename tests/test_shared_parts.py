@@ -110,3 +110,15 @@ def test_a_part_the_database_failed_to_give_is_not_kept(uncached, client, add_ar
         event.remove(db.engine, "before_cursor_execute", fail)
     assert ">Europe</a>" not in failed
     assert ">Europe</a>" in masthead(client, "/articles/harbour-talks")
+
+
+def test_a_listing_counts_its_articles_once_per_generation(uncached, app, client, add_article):
+    app.config["ARTICLES_PER_PAGE"] = 2
+    for number in range(3):
+        add_article(f"Harbour story {number}", tags=["ports"])
+    assert "Page 1 of 2" in client.get("/tags/ports").get_data(as_text=True)
+    counts = [s for s in statements_of(client, "/tags/ports?page=2") if "count(" in s]
+    assert counts == []
+    add_article("Harbour story 3", tags=["ports"])
+    add_article("Harbour story 4", tags=["ports"])
+    assert "Page 2 of 3" in client.get("/tags/ports?page=2").get_data(as_text=True)
