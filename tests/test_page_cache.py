@@ -12,7 +12,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from rsflask import create_app, markup
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
-from rsflask.models import Article
+from rsflask.models import Article, SiteState
 from rsflask.page_cache import PageCache
 from rsflask.page_store import ENTRY_OVERHEAD, Entry, MemoryStore
 from tests.conftest import htmx
@@ -323,3 +323,34 @@ def test_the_memory_store_keeps_to_its_budget_counting_headers_and_bookkeeping()
     assert len(store.entries) == 10
     store.keep(("/big", ""), page(store.max_bytes // 10))
     assert store.get(("/big", "")) is None
+
+
+def generation() -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(SiteState.generation))
+
+
+def test_saves_readers_cannot_see_keep_every_cached_page(app, client, add_article):
+    add_article("Already out")
+    draft = add_article("Work in progress", status="draft", published=None)
+    scheduled = add_article("On Friday", published=utcnow() + timedelta(days=2))
+    client.get("/")
+    kept = generation()
+    draft.title, draft.dek = "Still in progress", "Nearly there."
+    draft.status = "review"
+    scheduled.dek = "A better dek."
+    db.session.commit()
+    assert generation() == kept
+    started = []
+    with request_started.connected_to(lambda sender, **extra: started.append(1), app):
+        client.get("/")
+    assert started == [], "the front page was made again"
+    # A new time, a draft published, or a scheduled article pulled back: pages change.
+    scheduled.published_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert generation() == kept + 1
+    draft.status = "published"
+    draft.published_at = utcnow()
+    db.session.commit()
+    assert generation() == kept + 2
+    assert "Still in progress" in client.get("/").get_data(as_text=True)
