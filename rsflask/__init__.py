@@ -29,6 +29,7 @@ from rsflask import (
     security,
     seo,
     sitemaps,  # noqa: F401  (adds the sitemap routes to the feeds blueprint)
+    teasers,
     templating,
 )
 from rsflask.db import db
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     security.init_app(app)
     app.url_map.converters["slug"] = SlugConverter
     templating.init_app(app)
+    teasers.init_app(app)
     seo.init_app(app)
     fragments.init_app(app)
     conditional.init_app(app)

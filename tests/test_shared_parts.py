@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+from rsflask import teasers
 from rsflask.db import db, utcnow
 from rsflask.models import Page
 from rsflask.page_store import MemoryStore
@@ -122,3 +123,34 @@ def test_a_listing_counts_its_articles_once_per_generation(uncached, app, client
     add_article("Harbour story 3", tags=["ports"])
     add_article("Harbour story 4", tags=["ports"])
     assert "Page 2 of 3" in client.get("/tags/ports?page=2").get_data(as_text=True)
+
+
+def test_a_teaser_is_made_once_and_follows_every_change(uncached, app, client, add_article):
+    story = add_article("Harbour talks", section="Europe")
+    add_article("Grain corridor", section="Europe")
+    made = []
+    original = teasers.render
+
+    def counting(article, is_lead):
+        made.append((article.slug, is_lead))
+        return original(article, is_lead)
+
+    app.extensions["teasers"].clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(teasers, "render", counting)
+        client.get("/")
+        client.get("/sections/europe")
+        client.get("/tags/ports")  # a 404: no teaser
+        listing = client.get("/sections/europe").get_data(as_text=True)
+    # The lead's teaser differs from the others; the rest serve the front page and the listing.
+    assert sorted(made) == [
+        ("grain-corridor", False),
+        ("harbour-talks", False),
+        ("harbour-talks", True),
+    ]
+    assert "Harbour talks" in listing
+    story.title = "Harbour talks resume"
+    story.section.name = "European affairs"
+    db.session.commit()
+    listing = client.get("/sections/europe").get_data(as_text=True)
+    assert "Harbour talks resume" in listing and "European affairs" in listing
