@@ -254,6 +254,7 @@ def qiosk():
     items = paginate(
         in_qiosk(published()).options(selectinload(Article.tags)),
         current_app.config["ARTICLES_PER_PAGE"],
+        shared_count="qiosk",
     )
     return render_template("reader/qiosk.html", items=items)
 
