@@ -31,15 +31,16 @@ class Server:
     """Where the editor's browser goes: gunicorn itself (the `url` the editor helpers use)."""
 
     url: str
+    name: str = "gunicorn"
 
 
 def add_editor(site: Path) -> None:
     code = (
         "import sys\nfrom rsflask import create_app, models\nfrom rsflask.db import db\n"
         "app = create_app()\napp.app_context().push()\n"
-        "if not db.session.scalar(db.select(models.User).filter_by(email=sys.argv[1])):\n"
-        "    user = models.User(email=sys.argv[1], role='editor', name='Storm editor')\n"
-        "    user.set_password(sys.argv[2])\n    db.session.add(user)\n    db.session.commit()\n"
+        "user = db.session.scalar(db.select(models.User).filter_by(email=sys.argv[1]))\n"
+        "user = user or models.User(email=sys.argv[1], role='editor', name='Storm editor')\n"
+        "user.set_password(sys.argv[2])\ndb.session.add(user)\ndb.session.commit()\n"
     )
     from cluster_parts import EDITOR_EMAIL, EDITOR_PASSWORD
 

@@ -4,7 +4,7 @@ article is teased: the front page, its section's, type's, tags' and authors' lis
 front page), so the one made for the front page serves all of those; every change to an article or
 to what a teaser shows of it (its section's name, its authors) moves the generation.
 
-The most recently used MAX_TEASERS are kept, about 3 KB each.
+The most recently used MAX_TEASERS are kept, about 3 KB each: a worker stays under 80 MB.
 """
 
 from collections import OrderedDict
@@ -17,7 +17,7 @@ from rsflask.errors import DATABASE_UNAVAILABLE
 from rsflask.models import Article
 from rsflask.site_settings import current_generation
 
-MAX_TEASERS = 1000
+MAX_TEASERS = 400
 
 
 def teaser(article: Article, is_lead: bool = False) -> Markup:
