@@ -50,19 +50,9 @@ class Node:
         """Its gunicorn, past the node's few-second nginx cache."""
         return f"http://127.0.0.1:{self.app_port}"
 
-    def flask(
-        self, *args: str, check: bool = True, timeout: float = 600
-    ) -> subprocess.CompletedProcess:
-        command = [str(VENV_BIN / "flask"), "--app", "rsflask", *args]
-        return subprocess.run(
-            command,
-            env=self.env,
-            check=check,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=ROOT,
-        )
+    def flask(self, *args: str, check: bool = True, timeout: float = 600):
+        """A flask command on this node, run to its end; stdout and stderr captured."""
+        return self.run([str(VENV_BIN / "flask"), "--app", "rsflask", *args], check, timeout)
 
     def python(self, code: str, *args: str, stdin: str = "") -> str:
         """Run `code` in an app context of this node (app, db and models at hand); its output."""
@@ -70,16 +60,20 @@ class Node:
             "import sys\nfrom rsflask import create_app, models\nfrom rsflask.db import db\n"
             "app = create_app()\napp.app_context().push()\n"
         )
+        command = [sys.executable, "-c", prelude + code, *args]
+        return self.run(command, check=True, timeout=300, stdin=stdin).stdout
+
+    def run(self, command: list, check: bool, timeout: float, stdin: str = ""):
         return subprocess.run(
-            [sys.executable, "-c", prelude + code, *args],
+            command,
             env=self.env,
             input=stdin,
-            check=True,
+            check=check,
             capture_output=True,
             text=True,
+            timeout=timeout,
             cwd=ROOT,
-            timeout=300,
-        ).stdout
+        )
 
     def popen(self, *args: str) -> subprocess.Popen:
         """A flask command on this node, running on while the caller goes on."""

@@ -12,7 +12,6 @@ and every answer that was not a 200.
 
 import argparse
 import json
-import os
 import random
 import signal
 import sqlite3
@@ -20,7 +19,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from pages import free_port, gunicorn, nginx_site_conf, stop, wait_for, workspace
+from pages import free_port, shipped_site, workspace
 from uncached import build_site
 
 LUA = Path(__file__).with_name("crawl.lua")
@@ -85,15 +84,7 @@ def main() -> None:
             slugs[300 + args.urls :][: args.urls],
         )
     )
-    env = {**os.environ, "RSFLASK_INSTANCE_PATH": str(site), "RSFLASK_PROXY_COUNT": "1"}
-    app_port, site_port = free_port(), free_port()
-    server = gunicorn("wsgi:app", app_port, env, folder / "app.log")
-    conf = folder / "nginx-site.conf"
-    (folder / "nginx-cache").mkdir()
-    conf.write_text(nginx_site_conf(folder, site_port, app_port, site))
-    try:
-        wait_for(f"http://127.0.0.1:{app_port}/healthz")
-        subprocess.run([nginx, "-c", str(conf)], check=True)
+    with shipped_site(site, folder, nginx) as (app_port, site_port):
         crawl(f"http://127.0.0.1:{app_port}", warm_up, folder, args.connections)
         results = {
             "through the shipped nginx": crawl(
@@ -103,9 +94,6 @@ def main() -> None:
                 f"http://127.0.0.1:{app_port}", from_gunicorn, folder, args.connections
             ),
         }
-    finally:
-        subprocess.run([nginx, "-c", str(conf), "-s", "quit"], check=False)
-        stop(server)
     print(f"site {site}; {args.urls} distinct articles each way, {args.connections} connections")
     for name, result in results.items():
         print(

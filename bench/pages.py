@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +173,25 @@ http {{
   {conf}
 }}
 """
+
+
+@contextmanager
+def shipped_site(site: Path, folder: Path, nginx: str) -> Iterator[tuple[int, int]]:
+    """The app on the instance folder `site` under gunicorn (the shipped configuration) behind
+    the shipped nginx site, until the block ends: (gunicorn's port, nginx's port)."""
+    env = {**os.environ, "RSFLASK_INSTANCE_PATH": str(site), "RSFLASK_PROXY_COUNT": "1"}
+    app_port, site_port = free_port(), free_port()
+    server = gunicorn("wsgi:app", app_port, env, folder / "app.log")
+    conf = folder / "nginx-site.conf"
+    (folder / "nginx-cache").mkdir(exist_ok=True)
+    conf.write_text(nginx_site_conf(folder, site_port, app_port, site))
+    try:
+        wait_for(f"http://127.0.0.1:{app_port}/healthz")
+        subprocess.run([nginx, "-c", str(conf)], check=True)
+        yield app_port, site_port
+    finally:
+        subprocess.run([nginx, "-c", str(conf), "-s", "quit"], check=False)
+        stop(server)
 
 
 PAGES = {

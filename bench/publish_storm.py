@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cluster_browser import publish, sign_in
-from pages import VENV_BIN, free_port, gunicorn, nginx_site_conf, stop, wait_for, workspace
+from pages import VENV_BIN, fetch, shipped_site, workspace
 from uncached import build_site
 
 LUA = Path(__file__).with_name("paths_load.lua")
@@ -64,21 +64,11 @@ def main() -> None:
     nginx, folder = workspace(("wrk", "nginx"), "rsflask-storm-")
     site = args.site or build_site(0)
     add_editor(site)
-    env = {**os.environ, "RSFLASK_INSTANCE_PATH": str(site), "RSFLASK_PROXY_COUNT": "1"}
-    app_port, site_port = free_port(), free_port()
-    server = gunicorn("wsgi:app", app_port, env, folder / "app.log")
-    conf = folder / "nginx-site.conf"
-    (folder / "nginx-cache").mkdir()
-    conf.write_text(nginx_site_conf(folder, site_port, app_port, site))
     published = []
-    try:
-        wait_for(f"http://127.0.0.1:{app_port}/healthz")
-        subprocess.run([nginx, "-c", str(conf)], check=True)
+    with shipped_site(site, folder, nginx) as (app_port, site_port):
         gunicorn_server = Server(f"http://127.0.0.1:{app_port}")
         editor = sign_in(gunicorn_server)
-        front = subprocess.run(
-            ["curl", "-s", f"http://127.0.0.1:{site_port}/"], capture_output=True, text=True
-        ).stdout
+        front = fetch(f"http://127.0.0.1:{site_port}/").decode()
         slug = front.split('href="/articles/', 1)[1].split('"', 1)[0]
         paths = ["/", f"/articles/{slug}", "hx:/latest"]
         seconds = args.quiet + args.storm
@@ -99,9 +89,6 @@ def main() -> None:
 
         threading.Thread(target=storm, daemon=True).start()
         output, _ = wrk.communicate(timeout=seconds + 120)
-    finally:
-        subprocess.run([nginx, "-c", str(conf), "-s", "quit"], check=False)
-        stop(server)
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     first = int(started)
