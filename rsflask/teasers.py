@@ -4,7 +4,7 @@ article is teased: the front page, its section's, type's, tags' and authors' lis
 front page), so the one made for the front page serves all of those; every change to an article or
 to what a teaser shows of it (its section's name, its authors) moves the generation.
 
-The most recently used MAX_TEASERS are kept, about 3 KB each: a worker stays under 80 MB.
+The most recently used MAX_TEASERS are kept, about 3 KB each (about 1.2 MB a worker).
 """
 
 from collections import OrderedDict
