@@ -1,14 +1,18 @@
 """What is filed under a section, type, tag or author: the one look-up of each, which the
-reader's listing pages and their Atom feeds share.
+reader's listing pages and their Atom feeds share; and the articles related to one article.
 
-Each gives the name's row (404 when there is none) and its visible articles, newest first.
+Each listing gives the name's row (404 when there is none) and its visible articles, newest
+first.
 """
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from rsflask.db import db
 from rsflask.models import Article, ArticleAuthor, ArticleType, Author, Section, Tag, published
 from rsflask.models.content import article_tags
+
+# How many of a section's newest articles compete to be shown as related to one of them.
+RELATED_WINDOW = 300
 
 
 def in_section(slug: str) -> tuple[Section, Select]:
@@ -30,3 +34,33 @@ def by_author(slug: str) -> tuple[Author, Select]:
     author = db.first_or_404(select(Author).filter_by(slug=slug))
     query = published().join(ArticleAuthor).where(ArticleAuthor.author_id == author.id)
     return author, query
+
+
+def related(article: Article, limit: int = 4) -> list[Article]:
+    """Others of the article's section: those sharing the most of its tags, then the newest.
+
+    Only the section's RELATED_WINDOW newest articles compete: counting shared tags over a
+    whole section of 100,000 articles took 200 ms a page, and older pieces rarely win anyway.
+    """
+    window = (
+        published()
+        .where(Article.section_id == article.section_id, Article.id != article.id)
+        .with_only_columns(Article.id)
+        .limit(RELATED_WINDOW)
+        .subquery()
+    )
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
+    shared_tags = (
+        select(func.count())
+        .select_from(article_tags)
+        .where(article_tags.c.article_id == Article.id, article_tags.c.tag_id.in_(its_tags))
+        .scalar_subquery()
+    )
+    query = (
+        select(Article)
+        .select_from(window)
+        .join(Article, Article.id == window.c.id)
+        .order_by(shared_tags.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()

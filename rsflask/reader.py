@@ -14,7 +14,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from rsflask import listings
@@ -27,7 +27,6 @@ from rsflask.models import (
     SlugRedirect,
     published,
 )
-from rsflask.models.content import article_tags
 from rsflask.pagination import page_number, paginate
 from rsflask.public_pages import public_page
 from rsflask.redirect_lookup import old_post_redirect
@@ -37,8 +36,6 @@ from rsflask.shared_parts import per_generation
 
 # How many QIOSK items the stream beside pages shows.
 QIOSK_ITEMS = 6
-# How many of a section's newest articles compete to be shown as related to one of them.
-RELATED_WINDOW = 300
 
 bp = Blueprint("reader", __name__)
 
@@ -117,36 +114,6 @@ def visible_article_or_404(slug: str) -> Article:
     abort(410 if removed else 404)
 
 
-def related_articles(article: Article, limit: int = 4) -> list[Article]:
-    """Others of the article's section: those sharing the most of its tags, then the newest.
-
-    Only the section's RELATED_WINDOW newest articles compete: counting shared tags over a
-    whole section of 100,000 articles took 200 ms a page, and older pieces rarely win anyway.
-    """
-    window = (
-        published()
-        .where(Article.section_id == article.section_id, Article.id != article.id)
-        .with_only_columns(Article.id)
-        .limit(RELATED_WINDOW)
-        .subquery()
-    )
-    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
-    shared_tags = (
-        select(func.count())
-        .select_from(article_tags)
-        .where(article_tags.c.article_id == Article.id, article_tags.c.tag_id.in_(its_tags))
-        .scalar_subquery()
-    )
-    query = (
-        select(Article)
-        .select_from(window)
-        .join(Article, Article.id == window.c.id)
-        .order_by(shared_tags.desc(), Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
-    )
-    return db.session.scalars(query).all()
-
-
 @bp.get("/articles/<slug:slug>")
 @public_page()
 def article(slug: str):
@@ -155,7 +122,7 @@ def article(slug: str):
     return render_template(
         "reader/article.html",
         article=article,
-        related=related_articles(article),
+        related=listings.related(article),
         qiosk=qiosk_stream(),
     )
 

@@ -101,12 +101,13 @@ def text_of(entry) -> tuple[str, bool]:
     return str(soup), not more_links
 
 
-def dek_of(entry) -> str:
-    """The summary, when the feed has the text too and the summary is not the text's start."""
+def dek_of(entry, text: str) -> str:
+    """The summary, when the feed has the text (`text`, as text_of gives it) too and the
+    summary is not the text's start."""
     summary = plain(entry.get("summary", ""))
     if not entry.get("content") or not summary or summary.endswith(CUT_SHORT):
         return ""
-    if plain(text_of(entry)[0]).startswith(summary[:100]):
+    if plain(text).startswith(summary[:100]):
         return ""
     return cut(summary, MAX_DEK)
 

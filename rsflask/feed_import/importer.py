@@ -85,6 +85,7 @@ class FeedImporter(ItemImporter):
     def store_article(self, entry, article: Article | None) -> Article:
         label = self.label(entry)
         text, whole = text_of(entry)
+        dek = dek_of(entry, text)
         status = "published"
         if PROTECTED_TEXT in text:
             status = "draft"
@@ -119,7 +120,7 @@ class FeedImporter(ItemImporter):
                 title=title_of(entry),
                 body=self.body.markdown,
                 slug=article.slug if article else self.free_slug(entry),
-                dek=dek_of(entry),
+                dek=dek,
                 type=self.options.type_name,
                 section=section,
                 tags=tags,
