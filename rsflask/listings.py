@@ -36,11 +36,13 @@ def by_author(slug: str) -> tuple[Author, Select]:
     return author, query
 
 
-def related(article: Article, limit: int = 4) -> list[Article]:
+def related_ids(article: Article, limit: int = 4) -> list[int]:
     """Others of the article's section: those sharing the most of its tags, then the newest.
 
     Only the section's RELATED_WINDOW newest articles compete: counting shared tags over a
     whole section of 100,000 articles took 200 ms a page, and older pieces rarely win anyway.
+    Ids alone: their teasers are mostly made already (teasers.py), and loading rows for them
+    would cost more than the ranking.
     """
     window = (
         published()
@@ -57,7 +59,7 @@ def related(article: Article, limit: int = 4) -> list[Article]:
         .scalar_subquery()
     )
     query = (
-        select(Article)
+        select(Article.id)
         .select_from(window)
         .join(Article, Article.id == window.c.id)
         .order_by(shared_tags.desc(), Article.published_at.desc(), Article.id.desc())

@@ -33,6 +33,7 @@ from rsflask.redirect_lookup import old_post_redirect
 from rsflask.redirect_paths import OLD_QUERY_ARGUMENTS
 from rsflask.security import embeddable
 from rsflask.shared_parts import per_generation
+from rsflask.teasers import teasers_of
 
 # How many QIOSK items the stream beside pages shows.
 QIOSK_ITEMS = 6
@@ -84,9 +85,14 @@ def index():
     address such as /?p=123, its stored redirect."""
     if moved := old_post_redirect():
         return moved
-    articles = db.session.scalars(outside_qiosk(published()).limit(13)).all()
-    lead, teasers = (articles[0], articles[1:]) if articles else (None, [])
-    return render_template("reader/index.html", lead=lead, teasers=teasers, qiosk=qiosk_stream())
+    newest = outside_qiosk(published()).with_only_columns(Article.id).limit(13)
+    ids = db.session.scalars(newest).all()
+    return render_template(
+        "reader/index.html",
+        lead=teasers_of(ids[:1], is_lead=True),
+        teasers=teasers_of(ids[1:]),
+        qiosk=qiosk_stream(),
+    )
 
 
 def visible_article_or_404(slug: str) -> Article:
@@ -122,7 +128,7 @@ def article(slug: str):
     return render_template(
         "reader/article.html",
         article=article,
-        related=listings.related(article),
+        related=teasers_of(listings.related_ids(article)),
         qiosk=qiosk_stream(),
     )
 
@@ -162,12 +168,14 @@ def listing(
     listing that may be empty (a staff member's) shows an empty first page.
     """
     per_page = current_app.config["ARTICLES_PER_PAGE"]
-    articles = paginate(query, per_page, shared_count=f"{request.endpoint} {request.view_args}")
+    ids = query.with_only_columns(Article.id)
+    articles = paginate(ids, per_page, shared_count=f"{request.endpoint} {request.view_args}")
     if not articles.items and not (may_be_empty and articles.page == 1):
         abort(404)
     return render_template(
         "reader/listing.html",
         articles=articles,
+        teasers=teasers_of(articles.items),
         heading=heading,
         kind=kind,
         description=description,

@@ -1,6 +1,7 @@
 """Teasers, each rendered once per content generation in each worker and reused wherever the
 article is teased: the front page, its section's, type's, tags' and authors' listings, and the
-"More from" list under other articles. A teaser shows its article alone (and whether it leads the
+"More from" list under other articles. Those pages find their articles' ids, and rows are read
+only for the teasers not made yet. A teaser shows its article alone (and whether it leads the
 front page), so the one made for the front page serves all of those; every change to an article or
 to what a teaser shows of it (its section's name, its authors) moves the generation.
 
@@ -11,6 +12,7 @@ from collections import OrderedDict
 
 from flask import Flask, current_app
 from markupsafe import Markup
+from sqlalchemy import select
 
 from rsflask.db import db
 from rsflask.errors import DATABASE_UNAVAILABLE
@@ -20,24 +22,46 @@ from rsflask.site_settings import current_generation
 MAX_TEASERS = 400
 
 
-def teaser(article: Article, is_lead: bool = False) -> Markup:
-    """The teaser of `article` (reader/_teaser.html), as HTML."""
+def teasers_of(ids: list[int], is_lead: bool = False) -> list[Markup]:
+    """The teasers of the articles `ids`, in that order, reading rows only for those not made
+    yet. An id with no row (deleted since it was found) is left out."""
+    teasers = {article_id: made(article_id, is_lead) for article_id in ids}
+    missing = [article_id for article_id, html in teasers.items() if html is None]
+    if missing:
+        for article in db.session.scalars(select(Article).where(Article.id.in_(missing))):
+            teasers[article.id] = keep(article, is_lead)
+    return [teasers[article_id] for article_id in ids if teasers[article_id] is not None]
+
+
+def made(article_id: int, is_lead: bool = False) -> Markup | None:
+    """The teaser made in this generation, if there is one."""
+    generation = generation_or_none()
     kept: OrderedDict = current_app.extensions["teasers"]
+    found = kept.get((article_id, is_lead))
+    if generation is None or found is None or found[0] != generation:
+        return None
+    kept.move_to_end((article_id, is_lead))
+    return found[1]
+
+
+def keep(article: Article, is_lead: bool = False) -> Markup:
+    """The teaser made now, kept for the rest of the generation (when the database gives it)."""
+    html = render(article, is_lead)
+    generation = generation_or_none()
+    if generation is not None:
+        kept: OrderedDict = current_app.extensions["teasers"]
+        kept[(article.id, is_lead)] = (generation, html)
+        if len(kept) > MAX_TEASERS:
+            kept.popitem(last=False)
+    return html
+
+
+def generation_or_none() -> int | None:
     try:
-        generation = current_generation()
+        return current_generation()
     except DATABASE_UNAVAILABLE:
         db.session.rollback()
-        return render(article, is_lead)
-    key = (article.id, is_lead)
-    found = kept.get(key)
-    if found is not None and found[0] == generation:
-        kept.move_to_end(key)
-        return found[1]
-    html = render(article, is_lead)
-    kept[key] = (generation, html)
-    if len(kept) > MAX_TEASERS:
-        kept.popitem(last=False)
-    return html
+        return None
 
 
 def render(article: Article, is_lead: bool) -> Markup:
@@ -48,4 +72,3 @@ def render(article: Article, is_lead: bool) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.extensions["teasers"] = OrderedDict()
-    app.add_template_global(teaser)
