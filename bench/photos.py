@@ -17,7 +17,9 @@ after (limits by format read from the header, variants in a cascade, full-size J
     camera-45mp-jpeg        26.9 s   774 MB      1.3 s   213 MB
     camera-61mp-jpeg        refused              1.7 s   277 MB
     screenshot-5mp-png       2.5 s    99 MB      0.7 s    44 MB
-    flat-7000x7000-png       7.5 s   516 MB      refused at once (40 MP for a PNG)
+    flat-7000x7000-png       7.5 s   516 MB      refused at once (24 MP for a PNG)
+    flat-4896x4896-png                           0.7 s   134 MB  (the worst PNG still taken)
+    screenshot-6k-20mp-png                       1.0 s   106 MB
     camera-24mp-webp         5.5 s   415 MB      refused at once (16 MP for a WebP)
     line-16383x1-png         500 (a variant 0 pixels high)    refused at once
 """
@@ -73,6 +75,9 @@ CASES = {
     "camera-61mp-jpeg": lambda: encoded(photo_like((9504, 6336)), "JPEG", quality=85),
     "screenshot-5mp-png": lambda: encoded(photo_like((2880, 1800)), "PNG"),
     "flat-7000x7000-png": lambda: encoded(Image.new("RGB", (7000, 7000), (20, 40, 60)), "PNG"),
+    # The worst PNG still taken: all its pixels in a file of a few kilobytes.
+    "flat-4896x4896-png": lambda: encoded(Image.new("RGB", (4896, 4896), (20, 40, 60)), "PNG"),
+    "screenshot-6k-20mp-png": lambda: encoded(photo_like((6016, 3384)), "PNG"),
     "camera-24mp-webp": lambda: encoded(photo_like((6000, 4000)), "WEBP", quality=90),
     "line-16383x1-png": lambda: encoded(Image.new("RGB", (16383, 1), (200, 0, 0)), "PNG"),
 }

@@ -326,6 +326,22 @@ def test_images_only_the_apps_own_pixel_limit_refuses(app, editor, article, mode
     assert db.session.scalar(db.select(Photo)) is None
 
 
+def test_a_png_just_over_24_megapixels_is_refused(app, editor, article):
+    """A flat PNG holds all its pixels in a few kilobytes: 25 megapixels are more than a request
+    worker may decode for one upload."""
+    response = send_photo(editor, article, flat_png("RGB", (5000, 5000)), "poster.png")
+    assert response.status_code == 422
+    page = unescape(response.get_data(as_text=True))
+    assert "5,000 by 5,000 is 25.0 megapixels" in page
+    assert stored_files(app) == []
+
+
+def test_a_6k_screenshot_is_taken(app, editor, article):
+    response = send_photo(editor, article, flat_png("RGB", (6016, 3384)), "screen.png")
+    assert response.status_code == 303
+    assert db.session.get(Article, article.id).photo.width == 6016
+
+
 def test_a_png_over_the_pixel_limit_is_refused_before_it_is_decoded(app, editor, article):
     """A few kilobytes that decode into 49 megapixels: seconds and half a gigabyte, once."""
     data = flat_png("RGB", (7000, 7000))
@@ -334,7 +350,7 @@ def test_a_png_over_the_pixel_limit_is_refused_before_it_is_decoded(app, editor,
     assert response.status_code == 422
     page = unescape(response.get_data(as_text=True))
     assert "That image has too many pixels: 7,000 by 7,000 is 49.0 megapixels." in page
-    assert "40 for a PNG" in page
+    assert "24 for a PNG" in page
     assert 'value="Harbour cranes"' in page
     assert stored_files(app) == []
     assert db.session.scalar(db.select(Photo)) is None
