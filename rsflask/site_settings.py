@@ -25,9 +25,16 @@ CONFIGURED = {
     "newsletter_blurb": "NEWSLETTER_BLURB",
 }
 # Keys with no setting behind them. nav_sections None: every section with a visible article, by
-# position. footer_pages is a record for the history alone: Page.footer_position rules the footer.
+# position. nav_pages and footer_pages (page ids in order) are a record for the history alone:
+# Page.nav_position and Page.footer_position rule the menus, which a page's own form changes too.
 # logo and share_image are {"name", "width", "height"} of a file in the photo folder, or None.
-UNCONFIGURED = {"nav_sections": None, "footer_pages": None, "logo": None, "share_image": None}
+UNCONFIGURED = {
+    "nav_sections": None,
+    "nav_pages": None,
+    "footer_pages": None,
+    "logo": None,
+    "share_image": None,
+}
 KEYS = (*CONFIGURED, *UNCONFIGURED)
 
 

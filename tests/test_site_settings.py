@@ -13,10 +13,12 @@ from sqlalchemy import event, func, select
 
 from rsflask import site_settings
 from rsflask.db import db, utcnow
+from rsflask.editor.page_form import menu_position
 from rsflask.models import Page, Section, SiteSettings, Subscriber
 from rsflask.newsletter import digests, emails
 from rsflask.page_store import MemoryStore
 from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
+from tests.page_helpers import make_page
 from tests.test_seo import page_head
 
 
@@ -233,7 +235,7 @@ def test_links_are_reordered_by_their_positions(admin):
     assert front.index(">RSS</a>") < front.index(">Bluesky</a>") < front.index(">Mastodon</a>")
 
 
-# --- Sections in the menu and pages in the footer -----------------------------------------------
+# --- Sections in the menu, pages in the navigation and the footer ---------------------------------
 
 
 @pytest.fixture
@@ -271,38 +273,118 @@ def test_every_section_ticked_in_order_is_no_choice_at_all(admin, sections, add_
     assert "Oceania" in menu(admin)
 
 
-def test_footer_pages_are_placed_in_the_order_chosen(admin):
-    pages = [
-        Page(slug=slug, title=title, status=status)
+@pytest.fixture
+def pages():
+    """Three published pages and a draft, none in a menu yet."""
+    made = [
+        make_page(title, status=status, slug=slug)
         for slug, title, status in [
             ("about", "About us", "published"),
             ("privacy", "Privacy policy", "published"),
+            ("contact", "Contact", "published"),
             ("draft", "Draft page", "draft"),
         ]
     ]
-    db.session.add_all(pages)
-    db.session.commit()
+    return made
+
+
+def nav_links(client, url: str = "/") -> list[str]:
+    """Every link of the masthead's navigation on the page at `url`."""
+    text = client.get(url).get_data(as_text=True)
+    nav = re.search(r'<nav class="sections".*?</nav>', text, re.S).group(0)
+    return re.findall(r">([^<>]+)</a>", nav)
+
+
+def place(client, menu_name: str, order: list[str], untick=()) -> object:
+    """Tick the pages titled `order` in one page menu of the form, numbered in that order."""
+    changes = {}
+    for number, title in enumerate(order, start=1):
+        row = row_index(client, menu_name, title)
+        changes |= {f"{menu_name}-{row}-shown": "y", f"{menu_name}-{row}-position": str(number)}
+    gone = [f"{menu_name}-{row_index(client, menu_name, title)}-shown" for title in untick]
+    return post_settings(client, changes, untick=gone)
+
+
+@pytest.mark.parametrize(
+    ("menu_name", "column"), [("footer_pages", "footer_position"), ("nav_pages", "nav_position")]
+)
+def test_menu_pages_are_placed_in_the_order_chosen(admin, pages, menu_name, column):
     text = admin.get("/editor/settings").get_data(as_text=True)
     assert "Draft page" not in text
-    about, privacy = (
-        row_index(admin, "footer", "About us"),
-        row_index(admin, "footer", "Privacy policy"),
-    )
-    post_settings(
-        admin,
-        {
-            f"footer-{about}-shown": "y",
-            f"footer-{about}-position": "2",
-            f"footer-{privacy}-shown": "y",
-            f"footer-{privacy}-position": "1",
-        },
-    )
+    assert place(admin, menu_name, ["Privacy policy", "About us"]).status_code == 303
     db.session.expire_all()
-    assert [p.footer_position for p in pages] == [2, 1, None]
-    # The form lists the footer's pages first, in their order: the rows have moved.
-    post_settings(admin, untick=[f"footer-{row_index(admin, 'footer', 'About us')}-shown"])
+    assert [getattr(p, column) for p in pages] == [2, 1, None, None]
+    # The form lists the menu's pages first, in their order: the rows have moved.
+    place(admin, menu_name, [], untick=["About us"])
     db.session.expire_all()
-    assert [p.footer_position for p in pages] == [None, 1, None]
+    assert [getattr(p, column) for p in pages] == [None, 1, None, None]
+
+
+def test_pages_in_the_main_navigation_show_in_the_order_chosen_at_once(admin, pages, story):
+    # Both asked for twice, so that the second answer came from the page cache.
+    for url in ("/", "/about"):
+        admin.get(url)
+        assert nav_links(admin, url) == ["Europe", "Latest"]
+    assert place(admin, "nav_pages", ["Contact", "About us"]).status_code == 303
+    for url in ("/", "/about", "/articles/harbour-cranes"):
+        assert nav_links(admin, url) == ["Europe", "Latest", "Contact", "About us"]
+    place(admin, "nav_pages", ["About us", "Contact", "Privacy policy"])
+    assert nav_links(admin, "/about") == [
+        "Europe",
+        "Latest",
+        "About us",
+        "Contact",
+        "Privacy policy",
+    ]
+    # The footer is a menu of its own.
+    assert "Contact</a>" not in re.search(
+        r'<nav aria-label="Footer".*?</nav>', admin.get("/").get_data(as_text=True), re.S
+    ).group(0)
+
+
+def test_the_navigation_chosen_is_kept_in_the_history(admin, pages):
+    place(admin, "nav_pages", ["Contact", "About us"])
+    text = text_of(admin.get("/editor/settings/history"))
+    assert "<dt>Pages in the main navigation</dt>" in text
+    assert "now: </span>Contact, About us</ins>" in text
+    place(admin, "nav_pages", ["About us"], untick=["Contact"])
+    assert saves() == 2
+    text = text_of(admin.get("/editor/settings/history"))
+    assert "was: </span>Contact, About us</del>" in text and "now: </span>About us</ins>" in text
+    # Menus nobody touched are not listed as changed from nothing to nothing.
+    assert "<dt>Pages in the footer</dt>" not in text
+
+
+def test_a_page_ticked_in_its_form_joins_the_navigation_last(admin, pages):
+    """The page form's box and the Settings page move the same column: one order, two doors."""
+    place(admin, "nav_pages", ["Contact", "About us"])
+    pages[1].nav_position = menu_position(True, None, Page.nav_position)
+    db.session.commit()
+    assert nav_links(admin)[-3:] == ["Contact", "About us", "Privacy policy"]
+    fields = fields_of(admin.get("/editor/settings"))
+    shown = [name for name in fields if name.startswith("nav_pages-") and name.endswith("-shown")]
+    assert len(shown) == 3
+    # Taken out in its form, then ticked again here: placed again, though the last save's
+    # record already named it.
+    pages[0].nav_position = None
+    db.session.commit()
+    again = place(admin, "nav_pages", ["Contact", "About us"], untick=["Privacy policy"])
+    assert again.status_code == 303
+    assert nav_links(admin)[-3:] == ["Latest", "Contact", "About us"]
+    assert saves() == 2
+
+
+@pytest.mark.parametrize("forged", ["²", "-1", "99999999999999999999", "", "x"])
+def test_forged_page_ids_are_ignored(admin, pages, forged):
+    place(admin, "nav_pages", ["Contact"])
+    fields = fields_of(admin.get("/editor/settings"))
+    fields.update({"nav_pages-1-item_id": forged, "nav_pages-1-shown": "y"})
+    fields.update({"footer_pages-0-item_id": forged, "footer_pages-0-shown": "y"})
+    assert admin.post("/editor/settings", data=fields).status_code == 303
+    db.session.expire_all()
+    assert [p.nav_position for p in pages] == [None, None, 1, None]
+    assert [p.footer_position for p in pages] == [None, None, None, None]
+    assert nav_links(admin)[-1] == "Contact"
 
 
 # --- Images -------------------------------------------------------------------------------------

@@ -81,7 +81,8 @@ class LinkRow(Form):
 
 
 class ChoiceRow(Form):
-    """One section of the main navigation, or one page of the footer: shown or not, and where."""
+    """One section or page of the main navigation, or one page of the footer: shown or not, and
+    where."""
 
     item_id = HiddenField(filters=[stripped])
     shown = BooleanField("Show")
@@ -109,7 +110,8 @@ class SettingsForm(TypedTextForm):
     links = FieldList(FormField(LinkRow), max_entries=MAX_LINKS + SPARE_LINK_ROWS + 1)
     add_link = SubmitField("Add a link")
     nav = FieldList(FormField(ChoiceRow), max_entries=1000)
-    footer = FieldList(FormField(ChoiceRow), max_entries=1000)
+    nav_pages = FieldList(FormField(ChoiceRow), max_entries=1000)
+    footer_pages = FieldList(FormField(ChoiceRow), max_entries=1000)
     donate_url = StringField(
         "Donate link",
         filters=[without_control, stripped],

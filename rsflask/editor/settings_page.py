@@ -22,30 +22,38 @@ def all_sections() -> list[Section]:
 
 
 def published_pages() -> list[Page]:
-    query = db.select(Page).filter_by(status="published")
-    return db.session.scalars(query.order_by(Page.footer_position, Page.title)).all()
+    return db.session.scalars(
+        db.select(Page).filter_by(status="published").order_by(Page.title, Page.id)
+    ).all()
 
 
-def nav_rows(sections: list[Section], chosen: list[int] | None) -> list[dict]:
-    """The sections as the form shows them: those in the menu first, in its order."""
+# The page menus the form places, each a list of rows named like the key that records the choice
+# in the history, and the Page column that rules it (which the page form's boxes set too).
+PAGE_MENUS = {"nav_pages": "nav_position", "footer_pages": "footer_position"}
+
+
+def page_menus(pages: list[Page]) -> dict[str, list[int]]:
+    """The ids of the pages in each menu as the columns place them: by position, then title."""
+    menus = {}
+    for key, column in PAGE_MENUS.items():
+        placed = [page for page in pages if getattr(page, column) is not None]
+        placed.sort(key=lambda page: (getattr(page, column), page.title, page.id))
+        menus[key] = [page.id for page in placed]
+    return menus
+
+
+def choice_rows(items: list, chosen: list[int] | None) -> list[dict]:
+    """Sections or pages as the form shows them: those chosen first, in their order, then the
+    rest; None chooses them all."""
     if chosen is None:
-        shown = sections
+        shown = items
     else:
-        by_id = {section.id: section for section in sections}
+        by_id = {item.id: item for item in items}
         shown = [by_id[i] for i in chosen if i in by_id]
-    hidden = [section for section in sections if section not in shown]
+    hidden = [item for item in items if item not in shown]
     return [
-        {"item_id": str(section.id), "shown": section in shown, "position": number}
-        for number, section in enumerate([*shown, *hidden], start=1)
-    ]
-
-
-def footer_rows(pages: list[Page]) -> list[dict]:
-    in_footer = [page for page in pages if page.footer_position is not None]
-    others = [page for page in pages if page.footer_position is None]
-    return [
-        {"item_id": str(page.id), "shown": page.footer_position is not None, "position": number}
-        for number, page in enumerate([*in_footer, *others], start=1)
+        {"item_id": str(item.id), "shown": item in shown, "position": number}
+        for number, item in enumerate([*shown, *hidden], start=1)
     ]
 
 
@@ -59,8 +67,8 @@ def form_data(values: dict, sections: list[Section], pages: list[Page]) -> dict:
         "tagline": values["tagline"] or "",
         "description": values["description"] or "",
         "links": links,
-        "nav": nav_rows(sections, values["nav_sections"]),
-        "footer": footer_rows(pages),
+        "nav": choice_rows(sections, values["nav_sections"]),
+        **{key: choice_rows(pages, values[key]) for key in PAGE_MENUS},
         "donate_url": values["donate_url"] or "",
         "newsletter_blurb": values["newsletter_blurb"] or "",
     }
@@ -98,7 +106,9 @@ def image_change(field, remove: bool, store) -> tuple[bool, dict | None]:
     return remove, None
 
 
-def new_values(form: SettingsForm, values: dict, sections: list[Section]) -> dict:
+def new_values(
+    form: SettingsForm, values: dict, sections: list[Section], pages: list[Page]
+) -> dict:
     links = [
         [row.name.data, row.url.data]
         for row in in_order(form.links)
@@ -116,27 +126,30 @@ def new_values(form: SettingsForm, values: dict, sections: list[Section]) -> dic
         "description": form.description.data,
         "social_links": links,
         "nav_sections": nav,
+        **{key: chosen_ids(form[key], {page.id: page for page in pages}) for key in PAGE_MENUS},
         "donate_url": form.donate_url.data or None,
         "newsletter_blurb": form.newsletter_blurb.data,
     }
 
 
-def place_footer_pages(ids: list[int], pages: list[Page]) -> None:
-    """Page.footer_position rules the footer: 1, 2, 3... in the order chosen, None for the rest.
-    Only pages whose place changes are written, so that nobody's open page form is told it
-    changed meanwhile."""
+def place_pages(ids: list[int], pages: list[Page], column: str) -> None:
+    """The column rules its menu: 1, 2, 3... in the order chosen, None for the rest. Only pages
+    whose place changes are written, so that nobody's open page form is told it changed
+    meanwhile."""
     for page in pages:
         position = ids.index(page.id) + 1 if page.id in ids else None
-        if page.footer_position != position:
-            page.footer_position = position
+        if getattr(page, column) != position:
+            setattr(page, column, position)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required("admin")
 def settings():
     """The site's editorial settings, for admins."""
-    values = site_settings.current()
     sections, pages = all_sections(), published_pages()
+    # The page menus as the pages place them: a page's own form may have changed them since the
+    # last save here.
+    values = {**site_settings.current(), **page_menus(pages)}
     form = SettingsForm(data=form_data(values, sections, pages))
     if form.is_submitted() and form.add_link.data:
         # Sent back as typed with one more empty row; nothing is saved.
@@ -160,15 +173,15 @@ def settings():
 
 
 def save(form, values: dict, sections: list[Section], pages: list[Page], images: dict) -> None:
-    """A new row if anything changed, and the footer pages placed as chosen."""
-    saved = new_values(form, values, sections)
+    """A new row if anything changed, and the pages placed in their menus as chosen."""
+    saved = new_values(form, values, sections, pages)
     saved.update({key: image for key, (changed, image) in images.items() if changed})
-    saved["footer_pages"] = chosen_ids(form.footer, {page.id: page for page in pages})
     if saved == values:
         flash("Nothing changed.", "info")
         return
     site_settings.save(saved, current_user.id)
-    place_footer_pages(saved["footer_pages"], pages)
+    for key, column in PAGE_MENUS.items():
+        place_pages(saved[key], pages, column)
     db.session.commit()
     flash("Settings saved: every page shows them now.", "success")
 
@@ -192,9 +205,10 @@ def settings_history():
     ).all()
     # The first save is compared with the values the site had before it: settings.py's.
     older = [*(row.values for row in rows[1:]), site_settings.defaults(current_app)]
+    titles = dict(db.session.execute(db.select(Page.id, Page.title)).all())
     names = {
         "nav_sections": dict(db.session.execute(db.select(Section.id, Section.name)).all()),
-        "footer_pages": dict(db.session.execute(db.select(Page.id, Page.title)).all()),
+        **dict.fromkeys(PAGE_MENUS, titles),
     }
     saves = [
         {
@@ -216,6 +230,7 @@ LABELS = {
     "description": "Description",
     "social_links": "Follow links",
     "nav_sections": "Sections in the menu",
+    "nav_pages": "Pages in the main navigation",
     "footer_pages": "Pages in the footer",
     "donate_url": "Donate link",
     "newsletter_blurb": "Newsletter block text",
@@ -225,12 +240,13 @@ LABELS = {
 
 
 def changes(old: dict, new: dict, names: dict) -> list[tuple[str, str, str]]:
-    """(label, old value, new value) as text, for each key whose value changed."""
-    return [
+    """(label, old value, new value) as text, for each key whose value reads differently: a
+    menu never chosen (None) and one chosen empty both read "none"."""
+    texts = [
         (label, as_text(key, old.get(key), names), as_text(key, new.get(key), names))
         for key, label in LABELS.items()
-        if old.get(key) != new.get(key)
     ]
+    return [(label, before, after) for label, before, after in texts if before != after]
 
 
 def as_text(key: str, value, names: dict) -> str:

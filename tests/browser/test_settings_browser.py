@@ -1,12 +1,13 @@
 """The Settings page in a real browser, with JavaScript on and off: an admin renames the site,
-adds, removes and reorders follow links, and is told what to fix when a link is refused."""
+adds, removes and reorders follow links, chooses and orders the pages of the main navigation,
+and is told what to fix when a link is refused."""
 
 import pytest
 from playwright.sync_api import expect
 
 from rsflask.db import db
 from rsflask.generation import bump_generation
-from rsflask.models import SiteSettings, User
+from rsflask.models import Page, SiteSettings, User
 from tests.editor_helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -68,6 +69,52 @@ def test_an_admin_renames_the_site_and_rearranges_its_links(page, live_server, a
     expect(page.locator(".settings-history li")).to_have_count(1)
     expect(page.locator(".settings-history")).to_contain_text("by Settings Admin")
     expect(page.locator(".settings-history")).to_contain_text("The Long Read Review")
+
+
+@pytest.fixture
+def navigation_kept(live_server):
+    """Afterwards the pages are back in the menus the live server started with."""
+    with live_server.app.app_context():
+        before = {page.id: (page.nav_position, page.footer_position) for page in all_pages()}
+    yield
+    with live_server.app.app_context():
+        for page in all_pages():
+            page.nav_position, page.footer_position = before[page.id]
+        db.session.commit()
+
+
+def all_pages() -> list[Page]:
+    return db.session.scalars(db.select(Page)).all()
+
+
+def test_an_admin_chooses_and_orders_the_pages_of_the_main_navigation(
+    page, live_server, admin, navigation_kept
+):
+    page.goto(live_server + "/about")
+    nav = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    expect(nav.last).to_have_text("About us")
+    open_settings(page, live_server)
+    page.get_by_label("Show Privacy policy in the main navigation").check()
+    page.get_by_label("Position of Privacy policy in the main navigation").fill("1")
+    page.get_by_label("Position of About us in the main navigation").fill("2")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved")).to_be_visible()
+    # The form lists the menu in its new order.
+    expect(page.get_by_label("Position of Privacy policy in the main navigation")).to_have_value(
+        "1"
+    )
+
+    page.goto(live_server + "/about")
+    nav = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    expect(nav.nth(-2)).to_have_text("Privacy policy")
+    expect(nav.last).to_have_text("About us")
+    expect(nav.last).to_have_attribute("aria-current", "page")
+    # The footer keeps its own order.
+    footer = page.get_by_role("navigation", name="Footer").get_by_role("link")
+    expect(footer.filter(has_text="About us")).to_have_count(1)
+
+    page.goto(live_server + "/editor/settings/history")
+    expect(page.locator(".settings-history")).to_contain_text("Privacy policy, About us")
 
 
 def test_a_refused_link_is_explained_next_to_it_and_nothing_is_saved(page, live_server, admin):
