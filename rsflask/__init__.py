@@ -21,6 +21,7 @@ from rsflask import (
     newsletter,
     nginx_hint,
     page_cache,
+    page_chrome,
     pages,
     proxies,
     reader,
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None, commands: bool = True) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     templating.init_app(app)
     teasers.init_app(app)
+    page_chrome.init_app(app)
     seo.init_app(app)
     fragments.init_app(app)
     conditional.init_app(app)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from rsflask.db import db
 from rsflask.models import Article, ArticleAuthor, Author, published
 from rsflask.public_pages import public_page
-from rsflask.reader import bp, qiosk_stream
+from rsflask.reader import bp
 
 
 def masthead_authors() -> Select[tuple[Author]]:
@@ -43,5 +43,5 @@ def authors():
     staff = [author for author in people if author.is_staff]
     contributors = [author for author in people if not author.is_staff]
     return render_template(
-        "reader/authors.html", staff=staff, contributors=contributors, qiosk=qiosk_stream()
+        "reader/authors.html", staff=staff, contributors=contributors
     )

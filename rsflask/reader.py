@@ -69,6 +69,7 @@ class QiOSKItem(NamedTuple):
     published_at: datetime
 
 
+@bp.app_template_global()
 @per_generation(fallback=[])
 def qiosk_stream() -> list[QiOSKItem]:
     """The newest QIOSK items beside every page, read once per content generation."""
@@ -91,7 +92,6 @@ def index():
         "reader/index.html",
         lead=teasers_of(ids[:1], is_lead=True),
         teasers=teasers_of(ids[1:]),
-        qiosk=qiosk_stream(),
     )
 
 
@@ -129,7 +129,6 @@ def article(slug: str):
         "reader/article.html",
         article=article,
         related=teasers_of(listings.related_ids(article)),
-        qiosk=qiosk_stream(),
     )
 
 
@@ -180,7 +179,6 @@ def listing(
         kind=kind,
         description=description,
         author=author,
-        qiosk=qiosk_stream(),
     )
 
 
@@ -253,7 +251,7 @@ def latest():
     as_of = as_of or (items[0].published_at if items else None)
     template = "reader/_latest_items.html" if wants_fragment() else "reader/latest.html"
     return render_template(
-        template, items=items, page=page, has_next=has_next, as_of=as_of, qiosk=qiosk_stream()
+        template, items=items, page=page, has_next=has_next, as_of=as_of
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select
 
 from rsflask.db import db, utcnow
@@ -46,18 +46,22 @@ def per_generation(fallback: T) -> Callable[[Callable[[], T]], Callable[[], T]]:
 
 
 def kept(name: str, make: Callable[[], T], fallback: T) -> T:
-    """What make() gives, made once per content generation under `name` in this worker."""
+    """What make() gives, made once per content generation under `name` in this worker. A part
+    made of other parts (page_chrome.py) is not kept when one of them fell back."""
     parts = current_app.extensions.setdefault("shared_parts", {})
     try:
         generation = current_generation()
         found = parts.get(name)
         if found and found[0] == generation and time.time() < found[1]:
             return found[2]
+        fallbacks_before = g.get("shared_part_fallbacks", 0)
         value = make()
-        parts[name] = (generation, valid_until(), value)
+        if g.get("shared_part_fallbacks", 0) == fallbacks_before:
+            parts[name] = (generation, valid_until(), value)
         return value
     except DATABASE_UNAVAILABLE:
         db.session.rollback()
+        g.shared_part_fallbacks = g.get("shared_part_fallbacks", 0) + 1
         return fallback
 
 

@@ -217,3 +217,19 @@ def add_article(app):
 def htmx(**extra) -> dict:
     """Headers of an htmx request."""
     return {"HX-Request": "true", **extra}
+
+
+@pytest.fixture
+def site_with(app):
+    """Another app on the test's database, with some settings changed; closed afterwards."""
+    made = []
+
+    def make(**config):
+        made.append(create_app({**app.config, **config}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        other.extensions["page_cache"].close()
+        with other.app_context():
+            db.engine.dispose()

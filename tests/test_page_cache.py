@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from rsflask import create_app, markup
+from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
 from rsflask.models import Article, SiteState
@@ -168,22 +168,6 @@ HOSTILE_ORIGINS = [
     {"headers": {"X-Original-URL": "//evil.example/", "X-Rewrite-URL": "//evil.example/"}},
     {"headers": {"Forwarded": "host=evil.example;proto=evil"}},
 ]
-
-
-@pytest.fixture
-def site_with(app):
-    """Another app on the test's database, with some settings changed; closed afterwards."""
-    made = []
-
-    def make(**config):
-        made.append(create_app({**app.config, **config}))
-        return made[-1]
-
-    yield make
-    for other in made:
-        other.extensions["page_cache"].close()
-        with other.app_context():
-            db.engine.dispose()
 
 
 @pytest.mark.parametrize("proxy_count", [0, 1])

@@ -154,3 +154,66 @@ def test_a_teaser_is_made_once_and_follows_every_change(uncached, app, client, a
     db.session.commit()
     listing = client.get("/sections/europe").get_data(as_text=True)
     assert "Harbour talks resume" in listing and "European affairs" in listing
+
+
+def sidebar(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return page.split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
+
+
+def test_a_kept_masthead_marks_the_page_being_read_on_every_page(uncached, client, add_article):
+    add_article("Harbour talks", section="Europe")
+    add_article("Grain corridor", section="Asia")
+    europe = '<a href="/sections/europe" aria-current="page">Europe</a>'
+    asia = '<a href="/sections/asia" aria-current="page">Asia</a>'
+    # Each page in turn, the masthead of one before it already made.
+    assert europe in masthead(client, "/sections/europe")
+    assert "aria-current" not in masthead(client, "/articles/harbour-talks")
+    assert asia in masthead(client, "/sections/asia") and europe not in masthead(
+        client, "/sections/asia"
+    )
+    assert europe in masthead(client, "/sections/europe?page=1")
+    assert 'href="/latest" aria-current="page"' in masthead(client, "/latest")
+    assert "aria-current" not in masthead(client, "/")
+    front = client.get("/").get_data(as_text=True)
+    assert '<h1 class="site-name">' in front
+    article = client.get("/articles/harbour-talks").get_data(as_text=True)
+    assert '<h1 class="site-name">' not in article and '<p class="site-name">' in article
+    assert 'class="masthead-search"' not in client.get("/search?q=harbour").get_data(as_text=True)
+    assert 'class="masthead-search"' in client.get("/articles/harbour-talks").get_data(as_text=True)
+
+
+def test_a_site_below_the_root_marks_the_page_being_read(site_with, add_article):
+    add_article("Harbour talks", section="Europe")
+    client = site_with(SITE_URL="https://example.org/review/").test_client()
+    nav = masthead(client, "/review/sections/europe")
+    assert '<a href="/review/sections/europe" aria-current="page">Europe</a>' in nav
+
+
+def test_a_kept_sidebar_shows_what_each_page_has(uncached, client, add_article):
+    add_article("Harbour talks")
+    add_article("Ferry strike ends", section="qiosk")
+    assert 'id="latest-heading"' in sidebar(client, "/articles/harbour-talks")
+    assert 'id="qiosk-heading"' in sidebar(client, "/articles/harbour-talks")
+    # The LATEST page does not list LATEST again, and QIOSK's own page has no QIOSK block.
+    assert 'id="latest-heading"' not in sidebar(client, "/latest")
+    assert 'id="qiosk-heading"' in sidebar(client, "/latest")
+    assert 'id="qiosk-heading"' not in sidebar(client, "/qiosk")
+    assert 'id="latest-heading"' in sidebar(client, "/qiosk")
+    assert 'id="latest-heading"' in sidebar(client, "/articles/harbour-talks")
+
+
+def test_kept_masthead_sidebar_and_footer_follow_every_change(uncached, client, add_article):
+    story = add_article("Harbour talks", section="Europe")
+    add_article("Ferry strike ends", section="qiosk")
+    add_page("About us", "about", footer_position=1)
+    page = client.get("/articles/harbour-talks").get_data(as_text=True)
+    assert ">Europe</a>" in page and "Ferry strike ends" in page and ">About us</a>" in page
+    story.section.name = "Europe and its neighbours"
+    db.session.query(Page).filter_by(slug="about").one().title = "Who we are"
+    db.session.commit()
+    add_article("Ferry strike over", section="qiosk")
+    page = client.get("/articles/harbour-talks").get_data(as_text=True)
+    assert ">Europe and its neighbours</a>" in page
+    assert "Ferry strike over" in page
+    assert ">Who we are</a>" in page and ">About us</a>" not in page
