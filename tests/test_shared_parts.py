@@ -2,6 +2,7 @@
 navigation and footer, QIOSK), read once per content generation in each worker: the next page the
 cache misses reads none of them again, and none is ever staler than a page made from scratch."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from rsflask import teasers
 from rsflask.db import db, utcnow
-from rsflask.models import Page
+from rsflask.models import Page, Tag
 from rsflask.page_store import MemoryStore
 
 
@@ -217,3 +218,36 @@ def test_kept_masthead_sidebar_and_footer_follow_every_change(uncached, client, 
     assert ">Europe and its neighbours</a>" in page
     assert "Ferry strike over" in page
     assert ">Who we are</a>" in page and ">About us</a>" not in page
+
+
+def related_titles(client, slug: str) -> list[str]:
+    page = client.get(f"/articles/{slug}").get_data(as_text=True)
+    block = page.split('class="more-articles"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'class="teaser-title"[^>]*><a [^>]*>(.*?)</a>', block)
+
+
+def test_a_sections_related_window_is_read_once_for_all_its_articles(uncached, client, add_article):
+    add_article("Harbour talks", tags=["Ports"])
+    add_article("Grain corridor", tags=["Ports"])
+    add_article("Gas storage", tags=["Energy"])
+    client.get("/articles/harbour-talks")
+    statements = statements_of(client, "/articles/gas-storage")
+    assert not [s for s in statements if "FROM article_tags" in s and "IN (" in s]
+    assert related_titles(client, "gas-storage") == ["Harbour talks", "Grain corridor"]
+
+
+def test_related_articles_follow_a_change_of_tags_and_a_scheduled_article(
+    uncached, client, add_article
+):
+    add_article("Harbour talks", tags=["Ports"])
+    add_article("Grain corridor", tags=["Grain"])
+    old = add_article("Old quay", tags=["Trade"], published=utcnow() - timedelta(days=30))
+    assert related_titles(client, "harbour-talks") == ["Grain corridor", "Old quay"]
+    old.tags = [db.session.query(Tag).filter_by(name="Ports").one()]
+    db.session.commit()
+    assert related_titles(client, "harbour-talks") == ["Old quay", "Grain corridor"]
+    add_article("Ferry pier", tags=["Ports"], published=utcnow() + timedelta(seconds=1.5))
+    assert "Ferry pier" not in related_titles(client, "harbour-talks")
+    time.sleep(1.6)
+    # No write in between: the kept window ends when the article's time comes.
+    assert related_titles(client, "harbour-talks")[0] == "Ferry pier"
