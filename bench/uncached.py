@@ -7,12 +7,15 @@ cache off, its median time, SQL statements (count, time, repeats) and template t
 a folder it prints, which `--site DIR` reuses next time (a 100,000-article site takes two minutes
 to build). Each page is asked once to warm up, then `--requests` times; the figures are medians
 per request. "template" is the time inside render_template less the SQL run from inside it (lazy
-loads); "other" the rest: the view's own Python, Flask, the WSGI call. `--profile article` (or any
-page name) prints cProfile's top functions for that page instead.
+loads); "other" the rest: the view's own Python, Flask, the WSGI call. Each request is the app
+called as a WSGI server calls it, with the environ of a GET made once beforehand (a test
+client's own work is not the app's). `--profile article` (or any page name) prints cProfile's
+top functions for that page instead.
 """
 
 import argparse
 import cProfile
+import io
 import logging
 import os
 import pstats
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from flask import before_render_template, template_rendered
 from sqlalchemy import event
+from werkzeug.test import EnvironBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -108,16 +112,25 @@ def slugs_of(app) -> dict[str, str]:
         }
 
 
+def call(app, environ: dict) -> tuple[str, bytes]:
+    """One request as a WSGI server makes it: the app called with a fresh copy of `environ`."""
+    status = []
+    body = b"".join(
+        app({**environ, "wsgi.input": io.BytesIO()}, lambda s, h, e=None: status.append(s))
+    )
+    return status[0], body
+
+
 def measure(app, path: str, requests: int) -> dict:
-    client, meter = app.test_client(), Meter(app)
-    assert client.get(path).status_code == 200, path
+    environ, meter = EnvironBuilder(path=path).get_environ(), Meter(app)
+    assert call(app, environ)[0] == "200 OK", path
     rows = []
     for _ in range(requests):
         meter.reset()
         started = time.perf_counter()
-        response = client.get(path)
+        status, _ = call(app, environ)
         total = time.perf_counter() - started
-        assert response.status_code == 200, path
+        assert status == "200 OK", path
         repeated = sum(n - 1 for n in Counter(meter.statements).values())
         template = meter.render - meter.sql_in_render
         rows.append((total, len(meter.statements), meter.sql, template, repeated))
@@ -153,10 +166,10 @@ def main() -> None:
     app.logger.setLevel(logging.WARNING)
     slugs = slugs_of(app)
     if args.profile:
-        path, client = PAGES[args.profile].format(**slugs), app.test_client()
-        client.get(path)
+        environ = EnvironBuilder(path=PAGES[args.profile].format(**slugs)).get_environ()
+        call(app, environ)
         profiler = cProfile.Profile()
-        profiler.runcall(lambda: [client.get(path) for _ in range(args.requests)])
+        profiler.runcall(lambda: [call(app, environ) for _ in range(args.requests)])
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
     print(f"site {folder}; medians of {args.requests} requests, in milliseconds")
