@@ -2,7 +2,7 @@
 
 from contextlib import suppress
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -36,9 +36,10 @@ def render_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if isinstance(error, CSRFError):
         title, message = "Form expired", "The form expired. Please reload the page and try again."
-    if code == 413 and current_app.config["MAX_CONTENT_LENGTH"]:
-        # Said in the units a file's size is shown in, so that the sender knows what will go.
-        most = current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024
+    if code == 413 and request.max_content_length:
+        # Said in the units a file's size is shown in, so that the sender knows what will go;
+        # the request's own limit, which a form that takes larger files raises (upload_limits.py).
+        most = request.max_content_length / 1024 / 1024
         message = f"{message} The most is {most:.3g} MB at once: please send a smaller file."
     template = "errors/_error.html" if wants_fragment() else "errors/error.html"
     # Keep what the error says beyond its body, such as Allow on a 405 or Retry-After on a 429.

@@ -5,7 +5,7 @@ from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-from rsflask import embeds
+from rsflask import embeds, upload_limits
 
 # Every POST carries a token from the form that sent it, but three views marked `csrf.exempt`:
 # the newsletter signup (in cached pages, which cannot carry a token; it checks the request's
@@ -124,4 +124,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
     # Before the CSRF check, which would read the body.
     app.before_request(_refuse_json)
+    app.before_request(upload_limits.allow_large_form)
     csrf.init_app(app)

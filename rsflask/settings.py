@@ -56,6 +56,10 @@ LATEST_PER_PAGE = 8
 TEASER_BLOCKS = 2
 # Largest request body in bytes (photo uploads included); larger requests get 413.
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+# Largest request body of the Settings page's form: there a file that takes the files past
+# MAX_CONTENT_LENGTH is dropped as it arrives and refused next to its field, with the form kept
+# as typed; larger bodies get 413. nginx's client_max_body_size for /editor/settings matches it.
+LARGE_FORM_CONTENT_LENGTH = 64 * 1024 * 1024
 # Largest non-file form field in bytes; Flask's own default (500 KB) is too small for long articles.
 MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 # Newsletter signups allowed per client address per hour.

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,10 +62,13 @@ def test_the_environment_file_names_only_real_settings_and_they_load_as_meant(
     assert app.config["MAIL_DEFAULT_SENDER"] == "The Crosswind Review <newsletter@example.org>"
 
 
-def test_nginx_takes_the_same_largest_upload_as_the_app():
+def test_nginx_takes_the_same_largest_uploads_as_the_app():
     site = (DEPLOY / "nginx" / "rsflask.conf").read_text()
-    [size] = re.findall(r"^\s*client_max_body_size (\d+)m;", site, re.MULTILINE)
-    assert int(size) * 1024 * 1024 == settings.MAX_CONTENT_LENGTH
+    sizes = re.findall(r"^\s*client_max_body_size (\d+)m;", site, re.MULTILINE)
+    assert [int(size) * 1024 * 1024 for size in sizes] == [
+        settings.MAX_CONTENT_LENGTH,
+        settings.LARGE_FORM_CONTENT_LENGTH,
+    ]
 
 
 def test_gunicorn_accepts_its_configuration_and_loads_the_app(tmp_path, monkeypatch):
@@ -206,6 +210,31 @@ def test_nginx_keeps_anonymous_pages_briefly_and_never_for_editors(tmp_path, app
         assert headline("rsflask_editor=1") == "New headline"
         time.sleep(app.config["NGINX_CACHE_SECONDS"] + 1)
         assert headline() == "New headline"
+
+
+def post(port: int, path: str, size: int) -> tuple[int, str]:
+    """The status and text of the answer to a form posted with `size` bytes of body."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=b"x=" + b"y" * (size - 2),
+        headers={"Host": "example.org", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_nginx_lets_only_the_settings_form_send_more_than_the_usual_limit(tmp_path, app):
+    """Elsewhere nginx answers 413 itself; the settings form reaches the app (whose CSRF check
+    turns this anonymous post away), so that the app can say which file is too large."""
+    body = settings.MAX_CONTENT_LENGTH + 1024 * 1024
+    with serving(app) as upstream, shipped_site(tmp_path, upstream) as port:
+        status, text = post(port, "/editor/settings", body)
+        assert status == 400 and "The form expired" in text
+        status, text = post(port, "/editor/pages/1", body)
+        assert status == 413 and "nginx" in text
 
 
 def jpeg() -> bytes:

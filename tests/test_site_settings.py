@@ -4,14 +4,16 @@ is kept with who made it, and bad input is refused with the form kept as typed."
 import html
 import io
 import re
+import tracemalloc
 from html.parser import HTMLParser
 
 import feedparser
 import pytest
+from flask import request
 from PIL import Image
 from sqlalchemy import event, func, select
 
-from rsflask import site_settings
+from rsflask import site_settings, upload_limits
 from rsflask.db import db, utcnow
 from rsflask.editor.page_form import menu_position
 from rsflask.models import Page, Section, SiteSettings, Subscriber
@@ -536,13 +538,72 @@ def test_a_file_that_is_not_an_image_is_refused(admin, field):
     assert saves() == 0
 
 
-def test_an_upload_over_the_limit_gets_a_clear_413_page(app, admin):
+def test_a_file_over_the_limit_is_refused_next_to_its_field_with_the_form_as_typed(admin):
+    huge = upload(b"\0" * (50 * 1024 * 1024), "huge.png")
+    response = post_settings(admin, {"tagline": "Typed but not saved"}, share_image=huge)
+    assert response.status_code == 422
+    text = text_of(response)
+    message = "This file is 50 MB; the largest we take is 16 MB."
+    assert f'id="share_image-error">{message}</p>' in text
+    assert "logo-error" not in text
+    assert fields_of(response)["tagline"] == "Typed but not saved"
+    assert "Nothing was saved" in text and "Files must be chosen again" in text
+    assert saves() == 0
+
+
+def test_files_too_large_together_are_refused_next_to_the_one_that_passed_the_limit(app, admin):
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    response = post_settings(admin, logo=upload(b"\0" * (50 * 1024 * 1024), "huge.png"))
+    logo = upload(image_bytes("PNG", (800, 200)), "logo.png")
+    share = upload(b"\0" * (1024 * 1024), "share.png")
+    response = post_settings(
+        admin, {"tagline": "Typed but not saved"}, logo=logo, share_image=share
+    )
+    assert response.status_code == 422
+    text = text_of(response)
+    assert re.search(r'id="share_image-error">This file is 1 MB, and with the other files', text)
+    assert "logo-error" not in text
+    assert fields_of(response)["tagline"] == "Typed but not saved"
+    assert saves() == 0
+
+
+def test_a_file_over_the_limit_is_counted_and_never_stored(app):
+    """What a 50 MB file costs the worker: its size counted, no copy in memory or on disk."""
+    huge = b"\0" * (50 * 1024 * 1024)
+    with app.test_request_context(
+        "/editor/settings",
+        method="POST",
+        data={"name": "Kept", "logo": (io.BytesIO(huge), "huge.png")},
+    ):
+        del huge
+        upload_limits.allow_large_form()
+        tracemalloc.start()
+        try:
+            form, files = request.form, request.files
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        stream = files["logo"].stream
+        assert form["name"] == "Kept"
+        assert (stream.size, stream.dropped) == (50 * 1024 * 1024, True)
+        assert stream.seek(0, io.SEEK_END) == 0
+        assert peak < 4 * 1024 * 1024
+
+
+def test_a_body_over_the_larger_limit_of_the_settings_page_gets_the_413_page(app, admin):
+    app.config["LARGE_FORM_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    response = post_settings(admin, logo=upload(b"\0" * (3 * 1024 * 1024), "huge.png"))
     assert response.status_code == 413
     text = response.get_data(as_text=True)
-    assert "larger than we accept" in text and "The most is 1 MB at once" in text
+    assert "larger than we accept" in text and "The most is 2 MB at once" in text
     assert saves() == 0
+
+
+def test_other_forms_keep_the_usual_limit(app, admin):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    page = make_page("About us")
+    response = admin.post(f"/editor/pages/{page.id}", data={"body": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "The most is 1 MB at once" in response.get_data(as_text=True)
 
 
 # --- Read once per generation -------------------------------------------------------------------

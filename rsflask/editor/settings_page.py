@@ -12,6 +12,7 @@ from rsflask.editor.settings_form import SPARE_LINK_ROWS, SettingsForm
 from rsflask.models import Page, Section, SiteSettings
 from rsflask.photos import PhotoError, store_default_share_image, store_logo
 from rsflask.times import local_time
+from rsflask.upload_limits import large_form, refusal
 
 # Saves listed on the history page, newest first.
 HISTORY_LENGTH = 100
@@ -98,6 +99,9 @@ def image_change(field, remove: bool, store) -> tuple[bool, dict | None]:
     stays as it was. A file that is not an image we take leaves an error on the field."""
     upload = field.data
     if isinstance(upload, FileStorage) and upload.filename:
+        if refusal(upload):
+            field.errors.append(refusal(upload))
+            return False, None
         try:
             return True, store(upload.read())
         except PhotoError as error:
@@ -143,6 +147,7 @@ def place_pages(ids: list[int], pages: list[Page], column: str) -> None:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@large_form
 @roles_required("admin")
 def settings():
     """The site's editorial settings, for admins."""

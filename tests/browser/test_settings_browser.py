@@ -132,12 +132,17 @@ def test_a_refused_link_is_explained_next_to_it_and_nothing_is_saved(page, live_
     expect(page.locator(".donate-button")).to_have_count(0)
 
 
-def test_an_upload_over_the_limit_gets_the_413_page(page, live_server, admin, tmp_path):
-    page.expected_console_errors = ["413 (REQUEST ENTITY TOO LARGE)"]
+def test_a_file_over_the_limit_is_refused_next_to_its_field(page, live_server, admin, tmp_path):
+    page.expected_console_errors = ["422 (UNPROCESSABLE ENTITY)"]
     huge = tmp_path / "huge.png"
     huge.write_bytes(b"\0" * (50 * 1024 * 1024))
     open_settings(page, live_server)
+    page.get_by_label("Tagline").fill("Typed, kept, not saved")
     page.get_by_label("Publisher logo").set_input_files(huge)
     page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_role("heading", name="Too large")).to_be_visible()
-    expect(page.get_by_text("larger than we accept")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
+    expect(page.locator("#logo-error")).to_have_text(
+        "This file is 50 MB; the largest we take is 16 MB."
+    )
+    expect(page.get_by_label("Publisher logo")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Tagline")).to_have_value("Typed, kept, not saved")
