@@ -32,15 +32,21 @@ def rendered(template_name: str, **facts) -> Markup:
 
 def masthead() -> Markup:
     here = request.script_root + request.path
-    in_nav = {url_for("reader.latest")}
-    in_nav.update(section_url(section.slug) for section in nav_sections())
-    in_nav.update(page_url(page) for page in nav_pages())
+    in_nav = kept("masthead links", masthead_links, fallback=frozenset())
     return rendered(
         "_masthead.html",
         is_front=request.endpoint == "reader.index",
         with_search=request.blueprint != "search",
         current=here if here in in_nav else "",
     )
+
+
+def masthead_links() -> frozenset[str]:
+    """The addresses the masthead's navigation links to."""
+    links = {url_for("reader.latest")}
+    links.update(section_url(section.slug) for section in nav_sections())
+    links.update(page_url(page) for page in nav_pages())
+    return frozenset(links)
 
 
 def sidebar(with_qiosk: bool = True) -> Markup:

@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
 
 from rsflask import listings
 from rsflask.db import db, utcnow
@@ -225,7 +224,7 @@ def author(slug: str):
 def qiosk():
     """The QIOSK stream of short news items, in full, newest first."""
     items = paginate(
-        in_qiosk(published()).options(selectinload(Article.tags)),
+        in_qiosk(published()),
         current_app.config["ARTICLES_PER_PAGE"],
         shared_count="qiosk",
     )
