@@ -1,5 +1,6 @@
 """The page cache: hits cost almost nothing, and no reader ever gets a page from before a change."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -12,11 +13,13 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from rsflask import markup
 from rsflask.db import db, utcnow
 from rsflask.demo import generate_articles
-from rsflask.models import Article, SiteState
+from rsflask.models import Article, Page, SiteState
 from rsflask.page_cache import PageCache
 from rsflask.page_store import ENTRY_OVERHEAD, Entry, MemoryStore
 from tests.conftest import htmx
 from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
+from tests.page_helpers import make_page
+from tests.test_editor_pages import post_page
 
 
 @pytest.fixture
@@ -53,6 +56,35 @@ def test_a_cached_page_never_reaches_flask_or_the_orm(app, client, add_article, 
     assert second.data == first.data
     # The one read of the generation goes straight through the driver.
     assert queries == [] and started == []
+
+
+@pytest.mark.parametrize("path", ["/about", "/about/masthead"])
+def test_a_page_is_served_from_the_cache_until_its_form_saves_it(
+    app, client, queries, monkeypatch, path
+):
+    prepare_editor_tests(app, monkeypatch)
+    make_page("Masthead", parent=make_page("About us", slug="about"))
+    page = db.session.scalar(db.select(Page).filter_by(slug=path.rsplit("/", 1)[1]))
+    first = client.get(path)
+    assert first.status_code == 200
+    queries.clear()
+    started = []
+
+    def record(sender, **extra):
+        started.append(request.path)
+
+    with request_started.connected_to(record, app):
+        assert client.get(path).data == first.data
+        assert queries == [] and started == []
+        make_user("editor@example.org", role="editor")
+        editor = app.test_client()
+        sign_in(editor, "editor@example.org")
+        started.clear()
+        assert post_page(editor, page.id, title="Who we are").status_code == 303
+        started.clear()
+        third = client.get(path)
+    assert started == [path]
+    assert re.search(r"<h1[^>]*>Who we are</h1>", third.get_data(as_text=True))
 
 
 def test_tracking_parameters_share_the_page_without_reaching_flask(app, client, add_article):

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import feedparser
 import pytest
-from flask import request
+from flask import request, request_started
 from PIL import Image
 from sqlalchemy import event, func, select
 
@@ -19,6 +19,7 @@ from rsflask.editor.page_form import menu_position
 from rsflask.models import Page, Section, SiteSettings, Subscriber
 from rsflask.newsletter import digests, emails
 from rsflask.page_store import MemoryStore
+from tests.conftest import make_app
 from tests.editor_helpers import image_bytes, make_user, prepare_editor_tests, sign_in, upload
 from tests.page_helpers import make_page
 from tests.test_seo import page_head
@@ -131,6 +132,37 @@ def test_name_tagline_and_description_show_everywhere_at_once(admin, story):
     assert (feed.title, feed.subtitle) == ("The Slow Review", "Read it twice.")
     section_feed = feedparser.parse(admin.get("/feeds/sections/europe.atom").data).feed
     assert section_feed.title == "Europe | The Slow Review"
+
+
+def test_a_save_shows_at_once_on_every_worker(app, admin, story, tmp_path):
+    """Workers share the database alone: each keeps its own cached pages and settings."""
+    # Ends this test's read, which holds SQLite's lock (see db.py), as a finished request would.
+    db.session.rollback()
+    other_worker = make_app(tmp_path / "other-worker", app.config["SQLALCHEMY_DATABASE_URI"])
+    reader = other_worker.test_client()
+    started = []
+
+    def record(sender, **extra):
+        started.append(request.path)
+
+    try:
+        with request_started.connected_to(record, other_worker):
+            for url in ("/", "/articles/harbour-cranes"):
+                reader.get(url)
+            started.clear()
+            for url in ("/", "/articles/harbour-cranes"):
+                assert "The Crosswind Review" in text_of(reader.get(url))
+            # Both answered from the other worker's own page cache.
+            assert started == []
+            assert post_settings(admin, {"name": "The Slow Review"}).status_code == 303
+            db.session.rollback()
+            for url in ("/", "/articles/harbour-cranes"):
+                text = text_of(reader.get(url))
+                assert "The Slow Review" in text and "The Crosswind Review" not in text
+    finally:
+        other_worker.extensions["page_cache"].close()
+        with other_worker.app_context():
+            db.engine.dispose()
 
 
 def test_a_new_name_draws_a_new_card(admin, story):
@@ -433,6 +465,20 @@ def test_a_default_share_image_replaces_the_site_card(admin, story):
         io.BytesIO(admin.get(head.one("og:image")[len("http://localhost") :]).data)
     )
     assert (picture.format, picture.size) == ("JPEG", (1200, 630))
+
+
+def test_a_default_share_image_is_the_link_preview_of_pages_too(admin):
+    make_page("About us", slug="about")
+    card = page_head(admin, "/about").one("og:image")
+    post_settings(
+        admin, {"name": "The Slow Review"}, share_image=upload(image_bytes("PNG", (1600, 900)))
+    )
+    head = page_head(admin, "/about")
+    assert head.one("og:image") != card
+    assert re.fullmatch(r"http://localhost/photos/share-[0-9a-f]{32}\.jpg", head.one("og:image"))
+    assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
+    assert head.one("og:image:alt") == "The Slow Review"
+    assert head.one("twitter:image") == head.one("og:image")
 
 
 # --- History ------------------------------------------------------------------------------------
