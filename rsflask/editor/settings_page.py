@@ -96,11 +96,13 @@ def chosen_ids(rows, known: dict) -> list[int]:
 
 def image_change(field, remove: bool, store) -> tuple[bool, dict | None]:
     """(True, what to store) for a file sent now or an image removed; (False, None) when it
-    stays as it was. A file that is not an image we take leaves an error on the field."""
+    stays as it was. A file that is too large, or not an image we take, leaves an error on the
+    field."""
     upload = field.data
     if isinstance(upload, FileStorage) and upload.filename:
-        if refusal(upload):
-            field.errors.append(refusal(upload))
+        too_large = refusal(upload)
+        if too_large:
+            field.errors.append(too_large)
             return False, None
         try:
             return True, store(upload.read())
