@@ -42,6 +42,4 @@ def authors():
     people = db.session.scalars(masthead_authors()).all()
     staff = [author for author in people if author.is_staff]
     contributors = [author for author in people if not author.is_staff]
-    return render_template(
-        "reader/authors.html", staff=staff, contributors=contributors
-    )
+    return render_template("reader/authors.html", staff=staff, contributors=contributors)

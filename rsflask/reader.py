@@ -249,9 +249,7 @@ def latest():
     items, has_next = rows[:per_page], len(rows) > per_page
     as_of = as_of or (items[0].published_at if items else None)
     template = "reader/_latest_items.html" if wants_fragment() else "reader/latest.html"
-    return render_template(
-        template, items=items, page=page, has_next=has_next, as_of=as_of
-    )
+    return render_template(template, items=items, page=page, has_next=has_next, as_of=as_of)
 
 
 def as_of_time() -> datetime | None:
