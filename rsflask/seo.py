@@ -85,7 +85,7 @@ def share_image(article: Article) -> dict:
             photo = None
     if photo is None:
         chosen = default_share_image()
-        return chosen if chosen["is_photo"] else drawn_image(headline_card(article.title))
+        return chosen if chosen["is_photo"] else headline_card(article)
     width, height = share_size(photo)
     return {
         "url": url_for("reader.photo", name=share_name(photo), _external=True),

@@ -1,17 +1,23 @@
 """Drawn link previews: the site's own card (its name and tagline), for pages, and an article's
 (the site's name and the headline), for articles without a photo.
 
-Drawn with Pillow (and the font Pillow carries) the first time a page asks for one, then kept in
-the photo folder under a name that changes with the words on it, so that nginx serves it and a
-renamed site or headline gets a new card instead of a year-old cached one.
+Drawn with Pillow (and the font Pillow carries), the site's the first time a page asks for it and
+an article's the first time someone asks for the image, then kept in the photo folder under a
+name that changes with the words on it, so that a renamed site or headline gets a new card
+instead of a year-old cached one.
 """
 
 import hashlib
 
+from flask import abort, send_from_directory, url_for
 from PIL import Image, ImageDraw, ImageFont
 
 from rsflask import site_settings
+from rsflask.db import db
+from rsflask.models import Article, published
 from rsflask.photos import SHARE_SIZE, photo_folder, save_whole
+from rsflask.reader import bp
+from rsflask.security import embeddable
 
 BACKGROUND = (122, 31, 43)
 INK = (255, 255, 255)
@@ -43,16 +49,44 @@ def site_card() -> dict:
     }
 
 
-def headline_card(headline: str) -> dict:
-    """An article's card: the site's name over its headline. Its file, size and alt text."""
+def headline_card_name(headline: str) -> str:
     site = site_settings.current()
     text = "\n".join([site["name"], headline, VERSION])
-    name = f"card-{hashlib.sha256(text.encode()).hexdigest()[:16]}.jpg"
+    return f"card-{hashlib.sha256(text.encode()).hexdigest()[:16]}.jpg"
+
+
+def headline_card(article: Article) -> dict:
+    """An article's card, the site's name over its headline, as link previews name it: drawn when
+    it is first asked for (headline_card_image), not when the page is made, which a crawler
+    reading the archive would make for every article without a photo (4 ms each)."""
+    name = headline_card_name(article.title)
+    return {
+        "url": url_for("reader.headline_card_image", slug=article.slug, name=name, _external=True),
+        "width": SHARE_SIZE[0],
+        "height": SHARE_SIZE[1],
+        "alt": article.title,
+        "is_photo": False,
+    }
+
+
+@bp.get("/articles/<slug:slug>/<name>")
+def headline_card_image(slug: str, name: str):
+    """The card of a visible article's current headline, drawn into the photo folder the first
+    time; any other name is a 404, so that no one can have cards drawn for words of their own."""
+    article = db.session.scalar(published().where(Article.slug == slug))
+    if article is None or name != headline_card_name(article.title):
+        abort(404)
     path = photo_folder() / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        save_whole(draw_headline_card(site["name"], headline), path, "JPEG", quality=90)
-    return {"name": name, "width": SHARE_SIZE[0], "height": SHARE_SIZE[1], "alt": headline}
+        save_whole(
+            draw_headline_card(site_settings.current()["name"], article.title),
+            path,
+            "JPEG",
+            quality=90,
+        )
+    # Link cards on other sites show it.
+    return embeddable(send_from_directory(photo_folder(), name, max_age=365 * 24 * 3600))
 
 
 def blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:

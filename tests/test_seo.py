@@ -24,6 +24,7 @@ from sqlalchemy import event
 from rsflask import site_settings, sitemaps
 from rsflask.db import db, utcnow
 from rsflask.models import Article
+from rsflask.site_card import headline_card_name
 
 SITE = "http://localhost"
 NS = {
@@ -550,7 +551,10 @@ def test_a_photo_whose_files_are_gone_is_previewed_with_a_drawn_card(app, client
     for path in Path(app.config["PHOTO_FOLDER"]).glob(f"{site['gas'].photo.digest}-*"):
         path.unlink()
     head = page_head(client, "/articles/gas-storage-after-the-winter")
-    assert re.fullmatch(rf"{SITE}/photos/card-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
+    assert re.fullmatch(
+        rf"{SITE}/articles/gas-storage-after-the-winter/card-[0-9a-f]{{16}}\.jpg",
+        head.one("og:image"),
+    )
     assert_serves_the_stated_jpeg(client, head)
     news, _ = head.json_ld()
     assert "image" not in news
@@ -579,7 +583,7 @@ def test_article_with_a_photo_has_a_large_image_twitter_card(client, site):
 )
 def test_article_without_a_photo_is_previewed_with_a_card_of_its_headline(app, client, site, slug):
     head = page_head(client, f"/articles/{slug}")
-    assert re.fullmatch(rf"{SITE}/photos/card-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
+    assert re.fullmatch(rf"{SITE}/articles/{slug}/card-[0-9a-f]{{16}}\.jpg", head.one("og:image"))
     assert head.one("og:image:type") == "image/jpeg"
     assert (head.one("og:image:width"), head.one("og:image:height")) == ("1200", "630")
     assert head.one("og:image:alt") == head.one("og:title")
@@ -593,6 +597,28 @@ def test_article_without_a_photo_is_previewed_with_a_card_of_its_headline(app, c
     assert head.one("twitter:card") == "summary"
     assert head.one("twitter:image") == head.one("og:image")
     assert_serves_the_stated_jpeg(client, head)
+
+
+def test_a_headline_card_is_drawn_when_it_is_asked_for_not_when_the_page_is_made(app, client, site):
+    """A crawler reading the archive makes every page without a photo: none draws a card."""
+    cards = lambda: sorted(Path(app.config["PHOTO_FOLDER"]).glob("card-*.jpg"))  # noqa: E731
+    head = page_head(client, "/articles/shipping-through-the-straits")
+    assert cards() == []
+    assert_serves_the_stated_jpeg(client, head)
+    assert [card.name for card in cards()] == [head.one("og:image").rsplit("/", 1)[1]]
+    response = client.get(head.one("og:image").removeprefix(SITE))
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_only_the_card_of_a_visible_articles_headline_is_drawn(app, client, site, hidden):
+    card = page_head(client, "/articles/shipping-through-the-straits").one("og:image")
+    other_words = card.replace("/card-", "/card-0").removeprefix(SITE)[:-5] + ".jpg"
+    assert client.get(other_words).status_code == 404
+    assert client.get("/articles/shipping-through-the-straits/card-x.jpg").status_code == 404
+    for article in hidden:
+        name = headline_card_name(article.title)
+        assert client.get(f"/articles/{article.slug}/{name}").status_code == 404
+    assert sorted(Path(app.config["PHOTO_FOLDER"]).glob("card-*.jpg")) == []
 
 
 def test_a_renamed_site_gets_a_card_of_its_own(app, client, site):

@@ -51,6 +51,7 @@ FRAGMENT_DOCUMENT = (
 NOT_HTML = {
     "static",
     "reader.photo",
+    "reader.headline_card_image",
     "health.healthz",
     "editor.export_subscribers",
     "editor.export_redirects",
