@@ -66,6 +66,8 @@ class PageCache:
         # Each endpoint's declared arguments as the bytes keys are made of, found on first use.
         self.queries: dict[str, frozenset[bytes] | None] = {}
         self.routes = app.url_map.bind("localhost", script_name=self.mount_point or "/")
+        # (generation, until) of next_scheduled_time.
+        self.scheduled: tuple[int, float] | None = None
 
     def generation(self) -> int:
         """The site's generation, read straight through the driver.
@@ -104,12 +106,18 @@ class PageCache:
             self.closer()
             self.connection = None
 
-    def next_scheduled_time(self) -> float:
+    def next_scheduled_time(self, generation: int) -> float:
         """When the next scheduled article goes live, or MAX_AGE from now (shared_parts.py):
-        cached pages may not outlive it."""
+        cached pages may not outlive it. Found once per generation, as no article's time can
+        change without a write, and again once that time has come."""
+        found = self.scheduled
+        if found and found[0] == generation and time.time() < found[1]:
+            return found[1]
         with self.app.app_context(), db.engine.connect() as connection:
             connection.execution_options(read_only=True)
-            return next_change(connection.scalar)
+            until = next_change(connection.scalar)
+        self.scheduled = (generation, until)
+        return until
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
@@ -141,7 +149,7 @@ class PageCache:
         # shared_parts.py): these spare it reading the generation, and until when what it reads
         # stays true, again.
         environ["rsflask.generation"] = generation
-        environ["rsflask.valid_until"] = self.next_scheduled_time()
+        environ["rsflask.valid_until"] = self.next_scheduled_time(generation)
         return self.render_and_keep(key, generation, environ, start_response)
 
     def public_query(self, environ) -> frozenset[bytes] | None:

@@ -166,6 +166,29 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, add_article):
     assert "On the hour" in client.get("/").get_data(as_text=True)
 
 
+def test_the_next_scheduled_time_is_looked_up_once_per_generation(client, add_article):
+    add_article("Already out")
+    add_article("Second story")
+    add_article("On the hour", published=utcnow() + timedelta(seconds=1.5))
+    looked_up = []
+
+    def record(conn, cursor, statement, *args):
+        if "min(articles.published_at)" in statement:
+            looked_up.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for path in ("/", "/articles/already-out", "/articles/second-story", "/latest"):
+            assert client.get(path).status_code == 200
+        assert len(looked_up) == 1
+        time.sleep(1.6)
+        # Its time has come: the pages made from now on may live until the next one.
+        assert "On the hour" in client.get("/latest").get_data(as_text=True)
+        assert len(looked_up) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 def test_bulk_inserted_articles_show_at_once(app, client, add_article):
     model = add_article("Model story")
     assert "Model story (2)" not in client.get("/latest").get_data(as_text=True)
