@@ -162,11 +162,11 @@ def publisher() -> dict:
     }
 
 
-def article_structured_data(article: Article) -> list[dict]:
-    """schema.org NewsArticle and BreadcrumbList, to be serialised with |tojson."""
+def article_structured_data(article: Article, image: dict) -> list[dict]:
+    """schema.org NewsArticle and BreadcrumbList, to be serialised with |tojson; `image` is the
+    article's share_image, which the page has found already."""
     url = url_for("reader.article", slug=article.slug, _external=True)
     home = url_for("reader.index", _external=True)
-    image = share_image(article)
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

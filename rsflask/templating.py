@@ -36,9 +36,13 @@ def _file_digest(path: Path) -> str:
 
 
 def asset_url(filename: str) -> str:
-    """A static file's URL with its content hash, so that it can be cached for a year."""
-    path = Path(current_app.static_folder) / filename
-    return url_for("static", filename=filename, v=_file_digest(path))
+    """A static file's URL with its content hash, so that it can be cached for a year. Worked
+    out once per file in each worker: the files change only with a new release."""
+    known = current_app.extensions.setdefault("asset_urls", {})
+    if filename not in known:
+        path = Path(current_app.static_folder) / filename
+        known[filename] = url_for("static", filename=filename, v=_file_digest(path))
+    return known[filename]
 
 
 @cache

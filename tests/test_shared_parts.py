@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from rsflask import teasers
+from rsflask import listings, teasers
 from rsflask.db import db, utcnow
 from rsflask.models import Page, Tag
 from rsflask.page_store import MemoryStore
@@ -251,3 +251,23 @@ def test_related_articles_follow_a_change_of_tags_and_a_scheduled_article(
     time.sleep(1.6)
     # No write in between: the kept window ends when the article's time comes.
     assert related_titles(client, "harbour-talks")[0] == "Ferry pier"
+
+
+def test_only_the_newest_of_a_section_compete_to_be_related(
+    uncached, client, add_article, monkeypatch
+):
+    monkeypatch.setattr(listings, "RELATED_WINDOW", 3)
+    hour = timedelta(hours=1)
+    add_article("Oldest, all tags", tags=["Ports", "Grain"], published=utcnow() - 9 * hour)
+    add_article("Old, one tag", tags=["Ports"], published=utcnow() - 8 * hour)
+    add_article("Newer, no tag", published=utcnow() - 3 * hour)
+    add_article("Newest, no tag", published=utcnow() - 2 * hour)
+    add_article("Read now", tags=["Ports", "Grain"], published=utcnow() - 1 * hour)
+    # The three newest but itself: the two without tags, then the one with a tag.
+    assert related_titles(client, "read-now") == ["Old, one tag", "Newest, no tag", "Newer, no tag"]
+    # Outside the newest itself: the three newest, the one sharing tags first.
+    assert related_titles(client, "oldest-all-tags") == [
+        "Read now",
+        "Newest, no tag",
+        "Newer, no tag",
+    ]
