@@ -98,9 +98,11 @@ def index():
 def visible_article_or_404(slug: str) -> Article:
     """The article readers may see, a redirect from an old slug, 410 if they saw it before it
     was removed, else 404."""
-    # Its bylines in the same statement: one round trip less than loading them after.
-    with_bylines = published().where(Article.slug == slug).options(joinedload(Article.bylines))
-    article = db.session.execute(with_bylines).unique().scalar_one_or_none()
+    # Its bylines and notes in the same statement: two round trips less than loading them after
+    # (an article has one or two bylines and seldom a note, so the rows hardly multiply).
+    whole = published().where(Article.slug == slug)
+    whole = whole.options(joinedload(Article.bylines), joinedload(Article.notes))
+    article = db.session.execute(whole).unique().scalar_one_or_none()
     if article:
         return article
     redirect_from = db.session.get(SlugRedirect, slug)
