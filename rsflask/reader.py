@@ -90,7 +90,7 @@ def index():
     ids = db.session.scalars(newest).all()
     return render_template(
         "reader/index.html",
-        lead=teasers_of(ids[:1], is_lead=True),
+        lead=teasers_of(ids[:1], "lead"),
         teasers=teasers_of(ids[1:]),
     )
 
@@ -229,11 +229,11 @@ def author(slug: str):
 def qiosk():
     """The QIOSK stream of short news items, in full, newest first."""
     items = paginate(
-        in_qiosk(published()),
+        in_qiosk(published()).with_only_columns(Article.id),
         current_app.config["ARTICLES_PER_PAGE"],
         shared_count="qiosk",
     )
-    return render_template("reader/qiosk.html", items=items)
+    return render_template("reader/qiosk.html", items=items, shown=teasers_of(items.items, "qiosk"))
 
 
 @bp.get("/latest")

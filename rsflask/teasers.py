@@ -1,9 +1,10 @@
 """Teasers, each rendered once per content generation in each worker and reused wherever the
-article is teased: the front page, its section's, type's, tags' and authors' listings, and the
-"More from" list under other articles. Those pages find their articles' ids, and rows are read
-only for the teasers not made yet. A teaser shows its article alone (and whether it leads the
-front page), so the one made for the front page serves all of those; every change to an article or
-to what a teaser shows of it (its section's name, its authors) moves the generation.
+article is teased: the front page, its section's, type's, tags' and authors' listings, the "More
+from" list under other articles, and (whole) the QIOSK page. Those pages find their articles' ids,
+and rows are read only for the teasers not made yet. A teaser shows its article alone (and its
+shape: whether it leads the front page), so the one made for the front page serves all of those;
+every change to an article or to what a teaser shows of it (its section's name, its authors)
+moves the generation.
 
 The most recently used MAX_TEASERS are kept, about 3 KB each (about 1.2 MB a worker).
 """
@@ -21,36 +22,45 @@ from rsflask.site_settings import current_generation
 
 MAX_TEASERS = 400
 
+# Each shape of a teaser: its template and what it is told besides the article.
+SHAPES = {
+    "teaser": ("reader/_teaser.html", {"is_lead": False}),
+    # The front page's first story: larger, with its dek.
+    "lead": ("reader/_teaser.html", {"is_lead": True}),
+    # A QIOSK item on the QIOSK page: short news, shown whole.
+    "qiosk": ("reader/_qiosk_item.html", {}),
+}
 
-def teasers_of(ids: list[int], is_lead: bool = False) -> list[Markup]:
+
+def teasers_of(ids: list[int], shape: str = "teaser") -> list[Markup]:
     """The teasers of the articles `ids`, in that order, reading rows only for those not made
     yet. An id with no row (deleted since it was found) is left out."""
-    teasers = {article_id: made(article_id, is_lead) for article_id in ids}
+    teasers = {article_id: made(article_id, shape) for article_id in ids}
     missing = [article_id for article_id, html in teasers.items() if html is None]
     if missing:
         for article in db.session.scalars(select(Article).where(Article.id.in_(missing))):
-            teasers[article.id] = keep(article, is_lead)
+            teasers[article.id] = keep(article, shape)
     return [teasers[article_id] for article_id in ids if teasers[article_id] is not None]
 
 
-def made(article_id: int, is_lead: bool = False) -> Markup | None:
+def made(article_id: int, shape: str) -> Markup | None:
     """The teaser made in this generation, if there is one."""
     generation = generation_or_none()
     kept: OrderedDict = current_app.extensions["teasers"]
-    found = kept.get((article_id, is_lead))
+    found = kept.get((article_id, shape))
     if generation is None or found is None or found[0] != generation:
         return None
-    kept.move_to_end((article_id, is_lead))
+    kept.move_to_end((article_id, shape))
     return found[1]
 
 
-def keep(article: Article, is_lead: bool = False) -> Markup:
+def keep(article: Article, shape: str) -> Markup:
     """The teaser made now, kept for the rest of the generation (when the database gives it)."""
-    html = render(article, is_lead)
+    html = render(article, shape)
     generation = generation_or_none()
     if generation is not None:
         kept: OrderedDict = current_app.extensions["teasers"]
-        kept[(article.id, is_lead)] = (generation, html)
+        kept[(article.id, shape)] = (generation, html)
         if len(kept) > MAX_TEASERS:
             kept.popitem(last=False)
     return html
@@ -64,10 +74,11 @@ def generation_or_none() -> int | None:
         return None
 
 
-def render(article: Article, is_lead: bool) -> Markup:
-    template = current_app.jinja_env.get_template("reader/_teaser.html")
+def render(article: Article, shape: str) -> Markup:
+    template_name, told = SHAPES[shape]
+    template = current_app.jinja_env.get_template(template_name)
     # The template's own output, every value in it escaped by Jinja's autoescape.
-    return Markup(template.render(article=article, is_lead=is_lead))  # noqa: S704
+    return Markup(template.render(article=article, **told))  # noqa: S704
 
 
 def init_app(app: Flask) -> None:

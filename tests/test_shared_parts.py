@@ -132,9 +132,9 @@ def test_a_teaser_is_made_once_and_follows_every_change(uncached, app, client, a
     made = []
     original = teasers.render
 
-    def counting(article, is_lead):
-        made.append((article.slug, is_lead))
-        return original(article, is_lead)
+    def counting(article, shape):
+        made.append((article.slug, shape))
+        return original(article, shape)
 
     app.extensions["teasers"].clear()
     with pytest.MonkeyPatch.context() as patch:
@@ -145,9 +145,9 @@ def test_a_teaser_is_made_once_and_follows_every_change(uncached, app, client, a
         listing = client.get("/sections/europe").get_data(as_text=True)
     # The lead's teaser differs from the others; the rest serve the front page and the listing.
     assert sorted(made) == [
-        ("grain-corridor", False),
-        ("harbour-talks", False),
-        ("harbour-talks", True),
+        ("grain-corridor", "teaser"),
+        ("harbour-talks", "lead"),
+        ("harbour-talks", "teaser"),
     ]
     assert "Harbour talks" in listing
     story.title = "Harbour talks resume"
@@ -271,3 +271,24 @@ def test_only_the_newest_of_a_section_compete_to_be_related(
         "Newest, no tag",
         "Newer, no tag",
     ]
+
+
+def test_a_qiosk_item_is_made_once_and_follows_every_change(uncached, app, client, add_article):
+    item = add_article("Ferry strike ends", section="qiosk", body="Crews return **today**.")
+    app.extensions["teasers"].clear()
+    made = []
+    original = teasers.render
+
+    def counting(article, shape):
+        made.append((article.slug, shape))
+        return original(article, shape)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(teasers, "render", counting)
+        client.get("/qiosk")
+        page = client.get("/qiosk").get_data(as_text=True)
+    assert made == [("ferry-strike-ends", "qiosk")]
+    assert "Crews return <strong>today</strong>." in page
+    item.title = "Ferry strike over"
+    db.session.commit()
+    assert "Ferry strike over" in client.get("/qiosk").get_data(as_text=True)
