@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
-
 from rsflask.body_photo_files import (
     BodyPhotoError,
     PhotoFile,
@@ -127,6 +125,9 @@ class ArticleFile:
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
     """The meta-data header as {key: value} and the Markdown body after it."""
+    # Imported here, as in markup.py: a reader's worker never reads article files.
+    from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
+
     lines = text.lstrip("\ufeff").split("\n")
     meta: dict[str, str] = {}
     key = None

@@ -7,8 +7,6 @@ always goes through nh3, an allowlist sanitiser. nh3 replaces bleach, which is u
 import re
 from typing import NamedTuple
 
-import markdown
-import nh3
 from flask import current_app
 
 from rsflask import embeds, inline_photos, markup_budget
@@ -110,6 +108,8 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
 
 def sanitise(html: str) -> str:
     """Keep only allowlisted tags, attributes, classes and URL schemes."""
+    import nh3  # (see render_text)
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -138,6 +138,10 @@ def render(text: str) -> str:
 
 def render_text(text: str) -> Rendered:
     """render(), with the photos the text shows and the problems an editor should see."""
+    # Imported on first use: readers' pages show stored HTML, and a worker that only serves them
+    # is spared the 3 MB that Python-Markdown and nh3 take.
+    import markdown
+
     markup_budget.check_markdown(text)
     with markup_budget.cpu_seconds(markup_budget.seconds_for(text)):
         try:

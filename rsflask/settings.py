@@ -137,7 +137,9 @@ SESSION_COOKIE_SECURE = None
 NGINX_CACHE_SECONDS = 5
 # Memory in bytes for the rendered public pages each worker keeps (bodies, headers and
 # bookkeeping) when REDIS_URL is not set; 0 turns the page cache off. A viral story's pages are
-# a handful of ~40 KB bodies: 8 MiB holds about two hundred.
-PAGE_CACHE_BYTES = 8 * 1024 * 1024
+# a handful of ~40 KB bodies: 4 MiB holds about a hundred, and keeps a worker under 80 MB when
+# every request is a page of its own (bench/memory.py --distinct; 8 MiB took it to 84 MB). With
+# several workers, REDIS_URL keeps one copy of each page for all of them.
+PAGE_CACHE_BYTES = 4 * 1024 * 1024
 # Where uploaded photos and their generated variants live. None means instance/photos.
 PHOTO_FOLDER = None

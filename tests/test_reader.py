@@ -5,9 +5,13 @@ can ask what a reader would find in a block rather than grep the markup.
 """
 
 import io
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from conftest import htmx, make_app
@@ -1114,3 +1118,32 @@ def test_page_changes_its_etag_when_an_article_is_published(client, site, add_ar
     response = client.get("/", headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert "Breaking story" in response.text
+
+
+def test_a_worker_serving_readers_loads_no_markdown_renderer(app, add_article, tmp_path):
+    """Readers' pages are stored HTML: a gunicorn worker (wsgi.py) that serves only them is
+    spared the memory of Python-Markdown and nh3, which load on an editor's first save."""
+    add_article("Harbour talks")
+    script = (
+        "import sys\n"
+        "from wsgi import app\n"
+        "for path in ('/', '/articles/harbour-talks', '/sections/europe', '/latest'):\n"
+        "    assert app.test_client().get(path).status_code == 200, path\n"
+        "print(sorted({'markdown', 'nh3'} & set(sys.modules)))\n"
+    )
+    env = {
+        **os.environ,
+        "RSFLASK_INSTANCE_PATH": str(tmp_path / "worker"),
+        "RSFLASK_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "RSFLASK_PHOTO_FOLDER": app.config["PHOTO_FOLDER"],
+    }
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"
