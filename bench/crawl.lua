@@ -12,6 +12,7 @@ end
 
 function init(args)
   local file, threads_in_all = args[1], tonumber(args[2])
+  headers = { ["Accept-Encoding"] = args[3] }
   paths, next_path, statuses, answered, done_file = {}, 0, {}, 0, file .. ".done-" .. id
   local line_number = 0
   for line in io.lines(file) do
@@ -25,7 +26,7 @@ end
 function request()
   -- Past its share, a connection asks for the last path again; those answers are not counted.
   next_path = math.min(next_path + 1, #paths)
-  return wrk.format("GET", paths[next_path])
+  return wrk.format("GET", paths[next_path], headers)
 end
 
 function response(status, headers, body)
