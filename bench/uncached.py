@@ -1,5 +1,6 @@
-"""What a page costs when no cache can help: each page type rendered in-process with the page
-cache off, its median time, SQL statements (count, time, repeats) and template time.
+"""What a page costs when no cache can help: each page type rendered in-process, the page cache
+emptied before each request, its median time, SQL statements (count, time, repeats) and
+template time.
 
     .venv/bin/python bench/uncached.py [--count 0] [--site DIR] [--requests 300] [--profile PAGE]
 
@@ -30,6 +31,8 @@ from pathlib import Path
 from flask import before_render_template, template_rendered
 from sqlalchemy import event
 from werkzeug.test import EnvironBuilder
+
+from rsflask.page_store import MemoryStore
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -112,6 +115,13 @@ def slugs_of(app) -> dict[str, str]:
         }
 
 
+def forget_pages(app) -> None:
+    """Empty the page cache, so that the next request is a miss, as a crawler's is: it goes the
+    way a page the cache does not have goes in production (the cache reads the generation and
+    keeps the page it gets) but is made from scratch."""
+    app.extensions["page_cache"].store = MemoryStore(app.config["PAGE_CACHE_BYTES"])
+
+
 def call(app, environ: dict) -> tuple[str, bytes]:
     """One request as a WSGI server makes it: the app called with a fresh copy of `environ`."""
     status = []
@@ -127,6 +137,7 @@ def measure(app, path: str, requests: int) -> dict:
     rows = []
     for _ in range(requests):
         meter.reset()
+        forget_pages(app)
         started = time.perf_counter()
         status, _ = call(app, environ)
         total = time.perf_counter() - started
@@ -158,9 +169,7 @@ def main() -> None:
     os.environ["RSFLASK_INSTANCE_PATH"] = str(folder)
     from rsflask import create_app
 
-    app = create_app(
-        {"PAGE_CACHE_BYTES": 0, "REDIS_URL": None, "SEARCH_RATE_LIMIT": 10**9}, commands=False
-    )
+    app = create_app({"REDIS_URL": None, "SEARCH_RATE_LIMIT": 10**9}, commands=False)
     # The app's access line per request is not what is measured here.
     logging.getLogger("rsflask").setLevel(logging.WARNING)
     app.logger.setLevel(logging.WARNING)
@@ -169,7 +178,9 @@ def main() -> None:
         environ = EnvironBuilder(path=PAGES[args.profile].format(**slugs)).get_environ()
         call(app, environ)
         profiler = cProfile.Profile()
-        profiler.runcall(lambda: [call(app, environ) for _ in range(args.requests)])
+        for _ in range(args.requests):
+            forget_pages(app)
+            profiler.runcall(call, app, environ)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
     print(f"site {folder}; medians of {args.requests} requests, in milliseconds")
