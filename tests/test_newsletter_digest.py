@@ -9,11 +9,12 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from rsflask.db import db, utcnow
 from rsflask.models import Digest, DigestDelivery, Subscriber, SubscriberToken
 from rsflask.models.newsletter import DigestAttempt
+from rsflask.newsletter import digest_delivery
 
 
 def add_subscribers(count: int, status: str = "confirmed", prefix: str = "reader") -> list[str]:
@@ -253,6 +254,29 @@ def test_a_second_sender_waits_while_the_first_is_alive(runner, mail_server, wee
     result = send(runner)
     assert result.exit_code == 0, result.output
     assert len(mail_server.messages) == 3
+
+
+def test_a_sender_overtaken_before_its_first_message_sends_nothing(
+    runner, mail_server, week, monkeypatch
+):
+    """Making the copy took longer than the lease (a busy machine): another run took the
+    round-up over meanwhile, and this one must not send a single copy after it."""
+    add_subscribers(3)
+    make_copy = digest_delivery.edition
+
+    def slow_edition(digest):
+        copy = make_copy(digest)
+        db.session.execute(
+            update(Digest).where(Digest.id == digest.id).values(sending_by="otherhost:4242")
+        )
+        db.session.commit()
+        return copy
+
+    monkeypatch.setattr(digest_delivery, "edition", slow_edition)
+    overtaken = send(runner)
+    assert overtaken.exit_code == 1 and "took this round-up over" in overtaken.output
+    assert mail_server.messages == []
+    assert deliveries() == 0
 
 
 def test_only_one_round_up_can_be_sending_at_a_time(week):

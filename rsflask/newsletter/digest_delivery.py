@@ -6,6 +6,7 @@ it again, which sends only to subscribers without a row. docs/newsletter.md says
 guarantees.
 """
 
+import math
 import time
 from collections.abc import Callable
 
@@ -46,7 +47,10 @@ def deliver(
     copy, digest_id = edition(digest), digest.id
     tally, after, doubtful = Tally(), 0, []
     interval = 1 / rate if rate else 0
-    next_send = heartbeat = time.monotonic()
+    next_send = time.monotonic()
+    # The lease is checked before a copy goes, never only after: making the copy may have
+    # outlasted it on a busy machine, and a run taken over must not send one more.
+    heartbeat = -math.inf
     while not stopping():
         # (id, email) pairs, not ORM objects: each commit below would expire objects, and
         # reading them again would cost a query per message.
@@ -68,6 +72,9 @@ def deliver(
                 if interval:
                     time.sleep(max(0, next_send - time.monotonic()))
                     next_send = max(next_send, time.monotonic()) + interval
+                if time.monotonic() - heartbeat > heartbeat_seconds():
+                    keep_lease(digest_id, owner)
+                    heartbeat = time.monotonic()
                 message = digest_message(
                     copy, digest_id, subscriber_id, email, links[subscriber_id]
                 )
@@ -88,9 +95,6 @@ def deliver(
                     doubtful.append(refusal)
                     if len(doubtful) >= FAILING_AFTER:
                         give_up_on(digest_id, doubtful, max_attempts, tally)
-                if time.monotonic() - heartbeat > heartbeat_seconds():
-                    keep_lease(digest_id, owner)
-                    heartbeat = time.monotonic()
                 if refusal and not refusal.at_rcpt:
                     # A server that refused a message's data may have dropped the connection.
                     break
