@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
+import markdown
 import pytest
 
 from rsflask import markup, markup_budget
@@ -663,7 +664,7 @@ def test_preview_of_a_slow_shape_at_the_body_limit_is_html_or_a_clear_refusal(
 
 
 def test_preview_refuses_open_brackets_before_rendering_them(editor, people, monkeypatch):
-    monkeypatch.setattr(markup.markdown, "markdown", None)
+    monkeypatch.setattr(markdown, "markdown", None)
     response = editor.post("/editor/preview", data={"body": "[" * 5000}, headers=htmx())
     assert response.status_code == 422
     assert "too many brackets" in response.get_data(as_text=True)
