@@ -235,3 +235,16 @@ def test_urls_the_sidebar_fetched_as_fragments_stay_whole_pages(js_page, live_se
         expect_whole_page(page, heading)
         page.go_back()
         expect(page).to_have_url(live_server + "/")
+
+
+def byline_separator(page, live_server, slug: str) -> str:
+    page.goto(f"{live_server}/articles/{slug}")
+    return page.locator(".article-header .byline time").evaluate(
+        "time => getComputedStyle(time, '::before').content"
+    )
+
+
+def test_a_byline_without_authors_starts_with_its_date(page, live_server):
+    """QIOSK items have no author: their byline is the date alone, not "· 3 December 2026"."""
+    assert byline_separator(page, live_server, "brief-1") == "none"
+    assert byline_separator(page, live_server, "story-1") == '" · "'
