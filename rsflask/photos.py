@@ -17,12 +17,10 @@ VARIANT_WIDTHS = (480, 800, 1200, 1600)
 # MPO is how Pillow names a JPEG with more pictures after the first (many phone cameras add a
 # depth map or a preview): the first picture is the photo, and the only one used.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
-# Storing a photo holds it decoded in a request worker, which bench/photos.py measures: a JPEG
-# costs about 4.5 bytes a pixel (a 61 MP camera's photo 280 MB and under 2 s), a PNG as much, a WebP
-# 16 (Pillow decodes it through two full copies). Cameras write JPEG; PNG and WebP are screenshots
-# and graphics, which a 6K screen makes at 20 megapixels. A flat PNG of a few kilobytes can hold
-# all its pixels, so its limit is what a request worker may spend on one: 24 MP, under a second
-# and 134 MB (40 MP took 2.6 s and 204 MB).
+# Storing a photo holds it decoded in a request worker (bench/photos.py): a JPEG costs about 4.5
+# bytes a pixel (a 61 MP camera's photo 280 MB, under 2 s), a PNG as much, a WebP 16. Cameras write
+# JPEG; PNG and WebP are screenshots and graphics (a 6K screen's: 20 MP). A flat PNG of a few KB
+# holds all its pixels: 24 MP cost 0.7 s and 134 MB, 40 MP 2.6 s and 204 MB.
 MAX_PIXELS = {"JPEG": 64_000_000, "MPO": 64_000_000, "PNG": 24_000_000, "WEBP": 16_000_000}
 # WebP cannot hold a picture with a longer side, and every variant is WebP.
 MAX_SIDE = 16_383
