@@ -7,23 +7,20 @@ page in an h1; the sidebar leaves out LATEST on the LATEST page and QIOSK where 
 The templates read nothing else of the request, so what one page made is right for the next.
 """
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup
 
-from rsflask import site_settings
 from rsflask.pages import nav_pages, page_url
 from rsflask.reader import section_url
 from rsflask.shared_parts import kept
-from rsflask.templating import nav_sections
+from rsflask.templating import nav_sections, template_html
 
 
 def rendered(template_name: str, **facts) -> Markup:
     """`template_name` rendered with `facts`, once per content generation for those facts."""
 
     def render() -> Markup:
-        template = current_app.jinja_env.get_template(template_name)
-        # The template's own output, every value in it escaped by Jinja's autoescape.
-        return Markup(template.render(site=site_settings.current(), **facts))  # noqa: S704
+        return template_html(template_name, **facts)
 
     # A database that fails keeps nothing: the part is rendered for this page alone.
     html = kept(f"{template_name} {sorted(facts.items())}", render, fallback=None)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import Flask, current_app, url_for
+from markupsafe import Markup
 
 from rsflask import embeds, site_settings
 from rsflask.db import db
@@ -53,6 +54,14 @@ def _inline(path: Path) -> str:
 def inline_svg(filename: str) -> str:
     """A small static SVG as a data: URL, one request fewer on a reader's first visit."""
     return _inline(Path(current_app.static_folder) / filename)
+
+
+def template_html(template_name: str, **context) -> Markup:
+    """A template's output, with the site's settings as every page has them, as HTML to place
+    in other pages: the parts made once and kept (teasers.py, page_chrome.py)."""
+    template = current_app.jinja_env.get_template(template_name)
+    # The template's own output, every value in it escaped by Jinja's autoescape.
+    return Markup(template.render(site=site_settings.current(), **context))  # noqa: S704
 
 
 class NavSection(NamedTuple):
