@@ -9,13 +9,15 @@ test` does), each process has a database of its own, named after the given one: 
 import os
 import shutil
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from rsflask import create_app
 from rsflask.article_files import ArticleFile
@@ -233,3 +235,18 @@ def site_with(app):
         other.extensions["page_cache"].close()
         with other.app_context():
             db.engine.dispose()
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, each on one line."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -16,7 +16,7 @@ from rsflask.demo import generate_articles
 from rsflask.models import Article, Page, SiteState
 from rsflask.page_cache import PageCache
 from rsflask.page_store import ENTRY_OVERHEAD, Entry, MemoryStore
-from tests.conftest import htmx
+from tests.conftest import htmx, statements
 from tests.editor_helpers import make_user, prepare_editor_tests, sign_in
 from tests.page_helpers import make_page
 from tests.test_editor_pages import post_page
@@ -170,23 +170,14 @@ def test_the_next_scheduled_time_is_looked_up_once_per_generation(client, add_ar
     add_article("Already out")
     add_article("Second story")
     add_article("On the hour", published=utcnow() + timedelta(seconds=1.5))
-    looked_up = []
-
-    def record(conn, cursor, statement, *args):
-        if "min(articles.published_at)" in statement:
-            looked_up.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements() as seen:
         for path in ("/", "/articles/already-out", "/articles/second-story", "/latest"):
             assert client.get(path).status_code == 200
-        assert len(looked_up) == 1
+        assert sum("min(articles.published_at)" in s for s in seen) == 1
         time.sleep(1.6)
         # Its time has come: the pages made from now on may live until the next one.
         assert "On the hour" in client.get("/latest").get_data(as_text=True)
-        assert len(looked_up) == 2
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        assert sum("min(articles.published_at)" in s for s in seen) == 2
 
 
 def test_bulk_inserted_articles_show_at_once(app, client, add_article):

@@ -14,7 +14,7 @@ from rsflask.db import db
 from rsflask.models import Page, PageRedirect
 from rsflask.page_store import MemoryStore
 from rsflask.pages import PageSlugConverter
-from tests.conftest import htmx
+from tests.conftest import htmx, statements
 from tests.page_helpers import make_page
 from tests.test_reader import Element, parse
 from tests.test_seo import NS, SITE, page_head, read_xml, sitemap, w3c
@@ -427,18 +427,9 @@ def test_main_navigation_marks_the_page_being_read(client, placed):
 def test_footer_and_navigation_cost_one_query(app, client, placed, add_article):
     add_article("A story")
     app.extensions["page_cache"].store = MemoryStore(0)
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        if "FROM pages" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements() as seen:
         client.get("/latest")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert len(seen) == 1
+    assert len([statement for statement in seen if "FROM pages" in statement]) == 1
 
 
 def test_a_page_and_its_links_stay_few_queries(app, client, placed):

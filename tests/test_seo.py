@@ -9,7 +9,6 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
 from datetime import UTC, timedelta
 from html import unescape
 from html.parser import HTMLParser
@@ -19,12 +18,12 @@ from urllib.robotparser import RobotFileParser
 import pytest
 from PIL import Image
 from protego import Protego
-from sqlalchemy import event
 
 from rsflask import site_settings, sitemaps
 from rsflask.db import db, utcnow
 from rsflask.models import Article
 from rsflask.site_card import headline_card_name
+from tests.conftest import statements
 
 SITE = "http://localhost"
 NS = {
@@ -120,21 +119,6 @@ def sitemap(client, url: str = "/sitemap.xml") -> dict[str, str]:
     locs = [loc for loc, _ in entries]
     assert len(locs) == len(set(locs)), "a URL is listed twice"
     return dict(entries)
-
-
-@contextmanager
-def statements():
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def hours_ago(hours: float):
@@ -599,13 +583,16 @@ def test_article_without_a_photo_is_previewed_with_a_card_of_its_headline(app, c
     assert_serves_the_stated_jpeg(client, head)
 
 
+def drawn_cards(app) -> list[str]:
+    return sorted(path.name for path in Path(app.config["PHOTO_FOLDER"]).glob("card-*.jpg"))
+
+
 def test_a_headline_card_is_drawn_when_it_is_asked_for_not_when_the_page_is_made(app, client, site):
     """A crawler reading the archive makes every page without a photo: none draws a card."""
-    cards = lambda: sorted(Path(app.config["PHOTO_FOLDER"]).glob("card-*.jpg"))  # noqa: E731
     head = page_head(client, "/articles/shipping-through-the-straits")
-    assert cards() == []
+    assert drawn_cards(app) == []
     assert_serves_the_stated_jpeg(client, head)
-    assert [card.name for card in cards()] == [head.one("og:image").rsplit("/", 1)[1]]
+    assert drawn_cards(app) == [head.one("og:image").rsplit("/", 1)[1]]
     response = client.get(head.one("og:image").removeprefix(SITE))
     assert "max-age=31536000" in response.headers["Cache-Control"]
 
@@ -618,7 +605,7 @@ def test_only_the_card_of_a_visible_articles_headline_is_drawn(app, client, site
     for article in hidden:
         name = headline_card_name(article.title)
         assert client.get(f"/articles/{article.slug}/{name}").status_code == 404
-    assert sorted(Path(app.config["PHOTO_FOLDER"]).glob("card-*.jpg")) == []
+    assert drawn_cards(app) == []
 
 
 def test_a_renamed_site_gets_a_card_of_its_own(app, client, site):

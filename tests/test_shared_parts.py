@@ -14,6 +14,7 @@ from rsflask import listings, teasers
 from rsflask.db import db, utcnow
 from rsflask.models import Page, Tag
 from rsflask.page_store import MemoryStore
+from tests.conftest import statements
 
 
 @pytest.fixture
@@ -24,16 +25,8 @@ def uncached(app):
 
 
 def statements_of(client, path: str) -> list[str]:
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements() as seen:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return seen
 
 
@@ -231,8 +224,8 @@ def test_a_sections_related_window_is_read_once_for_all_its_articles(uncached, c
     add_article("Grain corridor", tags=["Ports"])
     add_article("Gas storage", tags=["Energy"])
     client.get("/articles/harbour-talks")
-    statements = statements_of(client, "/articles/gas-storage")
-    assert not [s for s in statements if "FROM article_tags" in s and "IN (" in s]
+    seen = statements_of(client, "/articles/gas-storage")
+    assert not [s for s in seen if "FROM article_tags" in s and "IN (" in s]
     assert related_titles(client, "gas-storage") == ["Harbour talks", "Grain corridor"]
 
 
