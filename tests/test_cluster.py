@@ -76,8 +76,12 @@ def test_two_nodes_serve_one_site_and_survive_losing_a_node_redis_and_postgresql
         digest = checks.check_digest(cluster, checks.sign_in(cluster.b))
         shown = digest["shown"]
         everyone = {f"reader{n:04}@example.org" for n in range(SUBSCRIBERS)}
-        for copies in (digest["first"], digest["second"]):
-            assert set(copies) == everyone and set(copies.values()) == {1}
+        assert set(digest["first"]) == everyone and set(digest["first"].values()) == {1}
+        # Node A's sender was killed (SIGKILL) at a moment of its own: a copy the mail server had
+        # taken before the sender could record it goes out again, with the same Message-ID
+        # (digest_email.py). Every subscriber gets the round-up; at most that one gets it twice.
+        second = digest["second"]
+        assert set(second) == everyone and sum(second.values()) - len(everyone) <= 1
         outcomes = shown["first round-up: both senders started at once"]
         assert sorted(outcomes)[1] == "sent"
         assert sorted(outcomes)[0].startswith("Error: Another")
