@@ -31,12 +31,15 @@ def programs_missing() -> list[str]:
     return missing
 
 
-def assert_readers_served(result: dict, cluster, allowed=("200",)) -> None:
-    """No 5xx beyond `allowed`, no connection error, and every acknowledged signup stored."""
+def assert_readers_served(result: dict, cluster, allowed=("200",), cut=0) -> None:
+    """No 5xx beyond `allowed`, no connection error but `cut` answers broken off, and every
+    acknowledged signup stored."""
     import cluster_load
 
     assert set(result["statuses"]) <= set(allowed), result["statuses"]
-    assert {k: v for k, v in cluster_load.errors(result).items() if k not in allowed} == {}
+    errors = {k: v for k, v in cluster_load.errors(result).items() if k not in allowed}
+    assert errors.pop("read_errors", 0) <= cut
+    assert errors == {}
     signups = result["signups"]
     assert signups.acknowledged, "no signup went through"
     import cluster as checks
@@ -92,7 +95,9 @@ def test_two_nodes_serve_one_site_and_survive_losing_a_node_redis_and_postgresql
 
         slug = one_site["slug"]
         lost = checks.check_node_lost(cluster, slug, SECONDS, CONNECTIONS)
-        assert_readers_served(lost, cluster)
+        # A page that node B was sending at the moment it was killed is cut off: the balancer
+        # retries a request on the other node only before any of its answer has gone out.
+        assert_readers_served(lost, cluster, cut=1)
         assert lost["one node rps"] > 0 and lost["two nodes again rps"] > 0
 
         redis = checks.check_redis_lost(cluster, slug, SECONDS, CONNECTIONS)
